@@ -1,0 +1,1 @@
+"""Zbut: the software of an outsourced sales department."""

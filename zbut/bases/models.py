@@ -1,0 +1,106 @@
+"""Companies in a project's base, with their phones and e-mails.
+
+The current outcome, contact count, last contact and next callback are derived from the
+company's events and kept here for speed; only services that also record the event change them.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from zbut.accounts.models import Client
+from zbut.bases.outcomes import Outcome
+from zbut.projects.models import Project
+
+
+class BaseState(models.TextChoices):
+    NEW = "new", _("Нова")
+    PROPOSED = "proposed", _("На узгодженні")
+    APPROVED = "approved", _("Узгоджена")
+    EXCLUDED = "excluded", _("Виключена клієнтом")
+
+
+class Company(models.Model):
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="companies")
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="companies")
+    name = models.CharField(_("назва"), max_length=300)
+    legal_form = models.CharField(_("організаційно-правова форма"), max_length=20, blank=True)
+    edrpou = models.CharField(_("ЄДРПОУ"), max_length=10, blank=True)
+    address = models.CharField(_("адреса"), max_length=500, blank=True)
+    region = models.CharField(_("регіон"), max_length=100, blank=True)
+    category = models.CharField(_("категорія"), max_length=200, blank=True)
+    source = models.CharField(_("джерело"), max_length=100, blank=True)
+    contact_person = models.CharField(_("контактна особа"), max_length=200, blank=True)
+    extra = models.JSONField(_("інші атрибути"), default=dict, blank=True)
+    base_state = models.CharField(
+        _("стан у базі"), max_length=10, choices=BaseState.choices, default=BaseState.NEW
+    )
+    # Derived from the events, kept beside them for speed.
+    outcome = models.CharField(_("тип клієнта"), max_length=20, choices=Outcome.choices, blank=True)
+    contact_count = models.PositiveIntegerField(_("кількість контактувань"), default=0)
+    last_contact_at = models.DateTimeField(_("останній контакт"), null=True, blank=True)
+    next_callback_on = models.DateField(_("наступний передзвін"), null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("компанія")
+        verbose_name_plural = _("компанії")
+        indexes = [
+            models.Index(fields=["project", "outcome"], name="company_project_outcome"),
+            models.Index(fields=["project", "last_contact_at"], name="company_project_contact"),
+            models.Index(fields=["project", "next_callback_on"], name="company_project_callback"),
+            models.Index(fields=["project", "edrpou"], name="company_project_edrpou"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.legal_form} {self.name}".strip()
+
+
+class PhoneKind(models.TextChoices):
+    MOBILE = "mobile", _("Мобільний")
+    LANDLINE = "landline", _("Стаціонарний")
+    OTHER = "other", _("Інший")
+
+
+class CompanyPhone(models.Model):
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="company_phones")
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="phones")
+    e164 = models.CharField(_("номер (E.164)"), max_length=16)
+    extension = models.CharField(_("додатковий"), max_length=10, blank=True)
+    kind = models.CharField(_("вид"), max_length=10, choices=PhoneKind.choices)
+    operator = models.CharField(_("оператор"), max_length=40, blank=True)
+    is_bad = models.BooleanField(_("недійсний"), default=False)
+
+    class Meta:
+        verbose_name = _("телефон")
+        verbose_name_plural = _("телефони")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "e164", "extension"], name="company_phone_unique"
+            ),
+            models.CheckConstraint(name="phone_is_e164", condition=Q(e164__startswith="+")),
+        ]
+        indexes = [models.Index(fields=["client", "e164"], name="phone_client_number")]
+
+    def __str__(self) -> str:
+        return f"{self.e164} доб. {self.extension}" if self.extension else self.e164
+
+
+class CompanyEmail(models.Model):
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="company_emails")
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="emails")
+    address = models.EmailField(_("e-mail"))
+
+    class Meta:
+        verbose_name = _("e-mail")
+        verbose_name_plural = _("e-mail")
+        constraints = [
+            models.UniqueConstraint(fields=["company", "address"], name="company_email_unique"),
+        ]
+        indexes = [models.Index(fields=["client", "address"], name="email_client_address")]
+
+    def __str__(self) -> str:
+        return self.address

@@ -1,0 +1,65 @@
+"""The seven outcomes (тип клієнта, реакція) and their norms at first processing (PRODUCT.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Outcome(models.TextChoices):
+    INTERESTED = "interested", _("Зацікавлений (гарячий)")
+    WARM = "warm", _("Потенційно зацікавлений (теплий)")
+    CALLBACK = "callback", _("Гіпотетично зацікавлений (передзвін)")
+    EXISTING = "existing", _("Є клієнтом")
+    HOSTILE = "hostile", _("Упереджений")
+    NOT_INTERESTED = "not_interested", _("Не зацікавлений")
+    MISPOSITIONED = "mispositioned", _("Хибне позиціонування")
+
+
+@dataclass(frozen=True)
+class Norm:
+    """The expected share of an outcome at first processing, in percent (inclusive)."""
+
+    low: Decimal
+    high: Decimal
+
+    def verdict(self, share_percent: Decimal) -> str:
+        if share_percent < self.low:
+            return "below"
+        if share_percent > self.high:
+            return "above"
+        return "within"
+
+
+# "< 0.1 %" is read as 0 to 0.1.
+NORMS: dict[Outcome, Norm] = {
+    Outcome.INTERESTED: Norm(Decimal("3"), Decimal("5")),
+    Outcome.WARM: Norm(Decimal("4"), Decimal("6")),
+    Outcome.CALLBACK: Norm(Decimal("35"), Decimal("42")),
+    Outcome.EXISTING: Norm(Decimal("0"), Decimal("0.1")),
+    Outcome.HOSTILE: Norm(Decimal("0"), Decimal("0.1")),
+    Outcome.NOT_INTERESTED: Norm(Decimal("42"), Decimal("51")),
+    Outcome.MISPOSITIONED: Norm(Decimal("10"), Decimal("15")),
+}
+
+POSITIVE_OUTCOMES = frozenset(
+    {Outcome.INTERESTED, Outcome.WARM, Outcome.CALLBACK, Outcome.EXISTING}
+)
+DO_NOT_CONTACT_OUTCOMES = frozenset({Outcome.HOSTILE, Outcome.NOT_INTERESTED})
+
+# Keys 1–7 on the desk, in this order.
+OUTCOME_KEYS: dict[str, Outcome] = {str(i + 1): o for i, o in enumerate(Outcome)}
+
+# Colours of the reaction column (Data Base ONLINE) and of the charts.
+OUTCOME_COLOURS: dict[Outcome, str] = {
+    Outcome.INTERESTED: "#d62828",
+    Outcome.WARM: "#f77f00",
+    Outcome.CALLBACK: "#3a86ff",
+    Outcome.EXISTING: "#2a9d8f",
+    Outcome.HOSTILE: "#6c2a6a",
+    Outcome.NOT_INTERESTED: "#8d99ae",
+    Outcome.MISPOSITIONED: "#b5838d",
+}

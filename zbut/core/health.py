@@ -1,0 +1,81 @@
+"""Liveness of the parts a request cannot see: the database and the task workers."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import DatabaseError, connection, connections
+from django.utils import timezone
+
+from zbut.core.models import WorkerHeartbeat
+
+
+@dataclass(frozen=True)
+class HealthReport:
+    database_ok: bool
+    worker_ok: bool
+    last_worker_beat: datetime | None
+
+    @property
+    def is_healthy(self) -> bool:
+        return self.database_ok and self.worker_ok
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "status": "ok" if self.is_healthy else "down",
+            "database": "ok" if self.database_ok else "down",
+            "worker": "ok" if self.worker_ok else "down",
+            "last_worker_beat": self.last_worker_beat.isoformat()
+            if self.last_worker_beat
+            else None,
+        }
+
+
+def check_health() -> HealthReport:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        last_beat = (
+            WorkerHeartbeat.objects.order_by("-beat_at").values_list("beat_at", flat=True).first()
+        )
+    except DatabaseError:
+        return HealthReport(database_ok=False, worker_ok=False, last_worker_beat=None)
+    max_age = timedelta(seconds=settings.WORKER_HEARTBEAT_MAX_AGE)
+    worker_ok = last_beat is not None and timezone.now() - last_beat <= max_age
+    return HealthReport(database_ok=True, worker_ok=worker_ok, last_worker_beat=last_beat)
+
+
+def beat(*, worker_id: str, started_at: datetime) -> None:
+    WorkerHeartbeat.objects.update_or_create(
+        worker_id=worker_id,
+        defaults={
+            "hostname": socket.gethostname()[:255],
+            "pid": os.getpid(),
+            "started_at": started_at,
+            "beat_at": timezone.now(),
+        },
+    )
+
+
+def start_heartbeat(*, worker_id: str, stop: threading.Event) -> threading.Thread:
+    """Beat every WORKER_HEARTBEAT_SECONDS in a daemon thread until ``stop`` is set."""
+    started_at = timezone.now()
+
+    def run() -> None:
+        while not stop.is_set():
+            try:
+                beat(worker_id=worker_id, started_at=started_at)
+            except DatabaseError:
+                pass  # the database is down; /healthz reports that on its own
+            finally:
+                connections.close_all()
+            stop.wait(settings.WORKER_HEARTBEAT_SECONDS)
+
+    thread = threading.Thread(target=run, name="zbut-heartbeat", daemon=True)
+    thread.start()
+    return thread

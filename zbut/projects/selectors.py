@@ -1,0 +1,33 @@
+"""Reads of projects, always through the requesting membership."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from zbut.accounts.models import Membership, Role
+from zbut.projects.models import Phase, PhaseState, Project
+
+
+def projects_for(*, membership: Membership) -> QuerySet[Project]:
+    """Projects the membership may see.
+
+    A client's people see their client's projects; a manager sees the projects assigned to
+    them; the agency's admin and coordinators see every project.
+    """
+    projects = Project.objects.select_related("client")
+    if membership.is_client:
+        return projects.filter(client_id=membership.client_id)
+    if membership.role == Role.MANAGER:
+        return projects.filter(assignments__manager_id=membership.user_id)
+    return projects.all()
+
+
+def project_for(*, membership: Membership, slug: str) -> Project:
+    """One visible project by slug; raises Project.DoesNotExist (a 404) for anything else."""
+    return projects_for(membership=membership).get(slug=slug)
+
+
+def current_phase(*, project: Project) -> Phase | None:
+    return (
+        Phase.objects.filter(project=project, state=PhaseState.ACTIVE).order_by("-number").first()
+    )

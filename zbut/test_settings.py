@@ -1,0 +1,13 @@
+"""Settings for the test suite: fast hashing, mail kept in memory, tasks run in-process."""
+
+from zbut.settings import *  # noqa: F403
+from zbut.settings import DATABASES
+
+ENVIRONMENT = "test"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+ZBUT_HISTORY_PURGE_ALLOWED = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # The append-only trigger lets a session that sets this purge (test flushes only).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c zbut.history_purge=on"
