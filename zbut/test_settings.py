@@ -11,3 +11,6 @@ ZBUT_HISTORY_PURGE_ALLOWED = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # The append-only trigger lets a session that sets this purge (test flushes only).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c zbut.history_purge=on"
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not shared-cache memory: threads and WAL behave as in production.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405
