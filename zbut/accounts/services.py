@@ -103,9 +103,7 @@ def create_user(
     email = _check_email(email)
     user = User.objects.filter(email=email).first()
     if user is None:
-        user = User.objects.create_user(
-            email, password, full_name=full_name, is_staff=role == Role.ADMIN
-        )
+        user = User.objects.create_user(email, password, full_name=full_name)
         record_event(
             kind=EventKind.USER_CREATED,
             client=client,
@@ -122,9 +120,10 @@ def create_user(
             AccountsErrorCode.MEMBERSHIP_EXISTS,
             _("Користувач %(email)s вже має роль у цьому місці.") % {"email": email},
         ) from None
-    if role == Role.ADMIN and not user.is_staff:
-        user.is_staff = True
-        user.save(update_fields=["is_staff"])
+    if role == Role.ADMIN and not user.is_superuser:
+        # The agency admin sets up clients, projects and people in the Django admin.
+        user.is_staff = user.is_superuser = True
+        user.save(update_fields=["is_staff", "is_superuser"])
     record_event(
         kind=EventKind.MEMBERSHIP_GRANTED,
         client=client,
