@@ -1,0 +1,127 @@
+"""The final export: nine columns, UTF-8 with BOM, `;`, the history oldest first, no formulas."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+
+from django.core.management import call_command
+from django.db import transaction
+from hypothesis import given
+from hypothesis import strategies as st
+
+from zbut.bases.models import PhoneKind
+from zbut.bases.services import CompanyDraft, PhoneDraft, add_companies
+from zbut.history.models import EventKind
+from zbut.history.services import NewEvent, record_events
+from zbut.reports.exports import FORMULA_TRIGGERS, neutralise_cell, write_export_csv
+
+KYIV_MORNING = datetime.fromisoformat("2026-11-20T10:15:00+02:00")
+
+
+def _company(world, **overrides):
+    draft = CompanyDraft(
+        name="«Агро-Світ»",
+        legal_form="ТОВ",
+        category="Агрохолдинги",
+        address="м. Київ, вул. Хрещатик, 1",
+        contact_person="Петренко Олег",
+        phones=[
+            PhoneDraft("+380672945123", PhoneKind.MOBILE, "Київстар"),
+            PhoneDraft("+380441234567", PhoneKind.LANDLINE, extension="12"),
+        ],
+        emails=["info@agro.ua"],
+    )
+    for key, value in overrides.items():
+        object.__setattr__(draft, key, value)
+    return add_companies(project=world.project_a, drafts=[draft], actor=world.coordinator)[0]
+
+
+def _export(world) -> list[list[str]]:
+    buffer = io.StringIO()
+    write_export_csv(project=world.project_a, out=buffer)
+    text = buffer.getvalue()
+    assert text.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(text[1:]), delimiter=";"))
+
+
+def test_export_has_the_nine_columns_of_the_seeds(world):
+    _company(world)
+    header, row = _export(world)
+    assert header == [
+        "Тип клієнта",
+        "Дата/час",
+        "Клієнтська історія",
+        "Назва компанії",
+        "Категорія",
+        "Адреса",
+        "Актуальний телефон",
+        "Контактна особа (ОПР)",
+        "E-mail",
+    ]
+    assert row[3] == "ТОВ «Агро-Світ»"
+    assert row[6] == "+380672945123, +380441234567 доб. 12"
+    assert row[8] == "info@agro.ua"
+
+
+def test_history_is_listed_oldest_first_with_the_contact_summary(world):
+    company = _company(world)
+    company.outcome, company.contact_count, company.last_contact_at = "callback", 2, KYIV_MORNING
+    company.save()
+    with transaction.atomic():
+        record_events(
+            project=world.project_a,
+            drafts=[
+                NewEvent(
+                    EventKind.ATTEMPT,
+                    {"result": "no_answer", "note": ""},
+                    company.pk,
+                    world.manager.pk,
+                    datetime.fromisoformat("2026-11-19T09:00:00+02:00"),
+                ),
+                NewEvent(
+                    EventKind.OUTCOME,
+                    {"outcome": "callback", "note": "Після 15-го"},
+                    company.pk,
+                    world.manager.pk,
+                    KYIV_MORNING,
+                ),
+            ],
+        )
+    row = _export(world)[1]
+    assert row[0] == "Гіпотетично зацікавлений (передзвін)"
+    assert row[1] == "2026-11-20 10:15"
+    assert row[2].splitlines() == [
+        "2026-11-19 09:00 manager@agency.ua — Не відповідає",
+        "2026-11-20 10:15 manager@agency.ua — Результат: Гіпотетично зацікавлений (передзвін). "
+        "Після 15-го",
+        "КОНТАКТУВАЛИ 2026-11-20 - КІЛЬКІСТЬ КОНТАКТУВАНЬ: 2",
+    ]
+
+
+def test_a_formula_in_a_company_field_is_neutralised(world):
+    _company(world, contact_person='=HYPERLINK("http://evil","x")', category="@SUM(A1)")
+    row = _export(world)[1]
+    assert row[7] == '\'=HYPERLINK("http://evil","x")'
+    assert row[4] == "'@SUM(A1)"
+
+
+def test_phone_lists_stay_readable():
+    assert neutralise_cell("+380672945123, +380441234567") == "+380672945123, +380441234567"
+
+
+@given(st.text(min_size=1))
+def test_no_cell_that_could_run_as_a_formula_leaves_unneutralised(text):
+    cell = neutralise_cell(text)
+    if cell.startswith(FORMULA_TRIGGERS):
+        assert all(ch in "0123456789+-()/., ;\t\r" for ch in cell.replace("доб", ""))
+
+
+def test_export_base_command_writes_the_file(world, tmp_path):
+    _company(world)
+    out = tmp_path / "base.csv"
+    call_command("export_base", "a-system", "--out", str(out))
+    content = out.read_bytes()
+    assert content.startswith(b"\xef\xbb\xbf")
+    assert "ТОВ «Агро-Світ»".encode() in content
