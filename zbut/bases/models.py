@@ -104,3 +104,74 @@ class CompanyEmail(models.Model):
 
     def __str__(self) -> str:
         return self.address
+
+
+class ImportState(models.TextChoices):
+    MAPPING = "mapping", _("Зіставлення колонок")
+    QUEUED = "queued", _("У черзі")
+    RUNNING = "running", _("Виконується")
+    DONE = "done", _("Завершено")
+    FAILED = "failed", _("Помилка")
+
+
+class BaseImport(models.Model):
+    """One upload of a base file into a project, from mapping to its report."""
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="base_imports")
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="base_imports")
+    created_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, related_name="base_imports"
+    )
+    file_name = models.CharField(_("файл"), max_length=255)
+    stored_path = models.CharField(max_length=500)
+    headers = models.JSONField(default=list)
+    mapping = models.JSONField(default=dict)  # column index (as text) → Field value
+    state = models.CharField(
+        max_length=10, choices=ImportState.choices, default=ImportState.MAPPING
+    )
+    rows = models.PositiveIntegerField(default=0)
+    rows_read = models.PositiveIntegerField(default=0)  # progress while running
+    imported = models.PositiveIntegerField(default=0)
+    merged = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    possible_duplicates = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("імпорт бази")
+        verbose_name_plural = _("імпорти баз")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} → {self.project}"
+
+
+class IssueKind(models.TextChoices):
+    REJECTED = "rejected", _("Відхилено")
+    MERGED = "merged", _("Об'єднано")
+    POSSIBLE_DUPLICATE = "possible_duplicate", _("Можливий дублікат")
+
+
+class ImportIssue(models.Model):
+    """A row of an import that was not simply imported: rejected, merged or flagged."""
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="import_issues")
+    base_import = models.ForeignKey(BaseImport, on_delete=models.CASCADE, related_name="issues")
+    row_number = models.PositiveIntegerField()  # 1 is the header: data starts at 2, as in Excel
+    kind = models.CharField(max_length=20, choices=IssueKind.choices)
+    company = models.ForeignKey(
+        Company, on_delete=models.CASCADE, null=True, blank=True, related_name="import_issues"
+    )
+    reason_code = models.CharField(max_length=40, blank=True)
+    reason_uk = models.CharField(max_length=300, blank=True)
+    reason_en = models.CharField(max_length=300, blank=True)
+    cells = models.JSONField(default=list)  # the source row as read, for the rejected-rows CSV
+
+    class Meta:
+        ordering = ["row_number", "id"]
+        indexes = [models.Index(fields=["base_import", "kind"], name="import_issue_kind")]
+
+    def __str__(self) -> str:
+        return f"#{self.row_number} {self.kind}"
