@@ -19,6 +19,7 @@ from zbut.reports.selectors import (
     outcome_distribution,
     project_summaries,
     recent_events,
+    work_feed,
 )
 
 
@@ -82,12 +83,20 @@ def test_outcome_distribution_counts_only_the_project(world: World) -> None:
 
 
 @pytest.mark.django_db
-def test_recent_events_are_newest_first_and_limited_to_the_projects(world: World) -> None:
+def test_work_feed_is_newest_first_and_limited_to_the_projects(world: World) -> None:
     give_outcomes(world.project_a, [Outcome.WARM, Outcome.INTERESTED])
     give_outcomes(world.project_b, [Outcome.HOSTILE])
-    rows = recent_events(
-        projects=Project.objects.filter(pk=world.project_a.pk), companies_only=True
-    )
+    rows = work_feed(projects=Project.objects.filter(pk=world.project_a.pk))
     assert [r.outcome for r in rows[:2]] == ["interested", "warm"]
     assert {r.project_slug for r in rows} == {"a-system"}
     assert rows[0].note == "ок"
+
+
+@pytest.mark.django_db
+def test_feeds_leave_out_the_import_of_each_company(world: World) -> None:
+    give_outcomes(world.project_a, [Outcome.WARM])
+    projects = Project.objects.filter(pk=world.project_a.pk)
+    assert [r.kind for r in work_feed(projects=projects)] == ["outcome"]
+    kinds = {r.kind for r in recent_events(projects=projects)}
+    assert "company_added" not in kinds
+    assert {"outcome", "project_created"} <= kinds

@@ -6,12 +6,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
+from zbut.accounts.forms import EmailAuthenticationForm
 from zbut.accounts.middleware import SESSION_KEY
 from zbut.accounts.selectors import memberships_of
 
 
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
+    authentication_form = EmailAuthenticationForm
     redirect_authenticated_user = True
 
 

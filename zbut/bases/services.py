@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -47,6 +48,7 @@ def add_companies(
     drafts: Sequence[CompanyDraft],
     actor: User | None = None,
     base_state: BaseState = BaseState.NEW,
+    occurred_at: datetime | None = None,
 ) -> list[Company]:
     """Add companies with their phones and e-mails, one history event each, in one transaction."""
     companies = Company.objects.bulk_create(
@@ -100,6 +102,7 @@ def add_companies(
                 company_id=company.pk,
                 actor_id=actor.pk if actor else None,
                 payload={"source": company.source},
+                occurred_at=occurred_at,
             )
             for company in companies
         ],

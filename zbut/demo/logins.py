@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 DEMO_PASSWORD = "zbut-demo-2026"  # noqa: S105
 DEMO_CLIENT_SLUG = "demo"
+# A second client, so that tenant isolation can be seen: its owner sees none of `demo`.
+DEMO_CLIENT_B_SLUG = "demo-b"
 
 
 @dataclass(frozen=True)
@@ -27,10 +29,14 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = (
     DemoLogin("manager3@demo.zbut.ua", "manager", None, "Тарас Мельник"),
     DemoLogin("owner@demo.zbut.ua", "owner", DEMO_CLIENT_SLUG, "Сергій Ткаченко"),
     DemoLogin("viewer@demo.zbut.ua", "viewer", DEMO_CLIENT_SLUG, "Наталія Кравчук"),
+    DemoLogin("owner-b@demo.zbut.ua", "owner", DEMO_CLIENT_B_SLUG, "Олег Гнатюк"),
 )
 
 
 def demo_logins_text(url: str) -> str:
     lines = [f"Demo logins (password for all: {DEMO_PASSWORD}), open {url}"]
-    lines += [f"  {login.role:<12} {login.email}" for login in DEMO_LOGINS]
+    lines += [
+        f"  {login.role:<12} {login.email:<28} {login.client_slug or 'agency'}".rstrip()
+        for login in DEMO_LOGINS
+    ]
     return "\n".join(lines)

@@ -4,4 +4,5 @@ from zbut.portal import views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("p/<slug:slug>/", views.project_detail, name="project_detail"),
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from zbut.accounts.models import Membership, Role
-from zbut.projects.models import Phase, PhaseState, Project
+from zbut.projects.models import Assignment, Phase, PhaseState, Project
 
 
 def projects_for(*, membership: Membership) -> QuerySet[Project]:
@@ -30,4 +30,18 @@ def project_for(*, membership: Membership, slug: str) -> Project:
 def current_phase(*, project: Project) -> Phase | None:
     return (
         Phase.objects.filter(project=project, state=PhaseState.ACTIVE).order_by("-number").first()
+    )
+
+
+def phases_of(*, project: Project) -> list[Phase]:
+    """The project's phases in order; the caller already checked the project is visible."""
+    return list(Phase.objects.filter(project=project).order_by("number"))
+
+
+def assignments_of(*, project: Project) -> list[Assignment]:
+    """The managers assigned to the project, with their user rows (one query)."""
+    return list(
+        Assignment.objects.filter(project=project)
+        .select_related("manager")
+        .order_by("manager__full_name", "manager__email")
     )

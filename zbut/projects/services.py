@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.db import transaction
@@ -51,6 +51,7 @@ def create_project(
     script: str = "",
     offer_summary: str = "",
     actor: User | None = None,
+    occurred_at: datetime | None = None,
 ) -> Project:
     """A new project of a client. Project slugs are unique in the installation."""
     if kind not in ProjectKind.values:
@@ -94,13 +95,19 @@ def create_project(
         project=project,
         actor=actor,
         payload={"slug": project.slug, "kind": project.kind, "name": project.name},
+        occurred_at=occurred_at,
     )
     return project
 
 
 @transaction.atomic(durable=True)
 def open_phase(
-    *, project: Project, starts_on: date, ends_on: date, actor: User | None = None
+    *,
+    project: Project,
+    starts_on: date,
+    ends_on: date,
+    actor: User | None = None,
+    occurred_at: datetime | None = None,
 ) -> Phase:
     """Open the project's next phase; the phase before it, if still active, is closed."""
     project = Project.objects.select_for_update().get(pk=project.pk)
@@ -123,6 +130,7 @@ def open_phase(
             project=project,
             actor=actor,
             payload={"phase": last.number},
+            occurred_at=occurred_at,
         )
     phase = Phase.objects.create(
         client_id=project.client_id,
@@ -140,12 +148,19 @@ def open_phase(
         project=project,
         actor=actor,
         payload={"phase": number, "starts_on": str(starts_on), "ends_on": str(ends_on)},
+        occurred_at=occurred_at,
     )
     return phase
 
 
 @transaction.atomic(durable=True)
-def assign_manager(*, project: Project, manager: User, actor: User | None = None) -> Assignment:
+def assign_manager(
+    *,
+    project: Project,
+    manager: User,
+    actor: User | None = None,
+    occurred_at: datetime | None = None,
+) -> Assignment:
     """Let a manager work the project's base; assigning twice changes nothing."""
     if not Membership.objects.filter(user=manager, client__isnull=True, role=Role.MANAGER).exists():
         raise ZbutError(
@@ -161,5 +176,6 @@ def assign_manager(*, project: Project, manager: User, actor: User | None = None
             project=project,
             actor=actor,
             payload={"manager_id": manager.pk},
+            occurred_at=occurred_at,
         )
     return assignment
