@@ -33,8 +33,9 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = (
 )
 
 
-def demo_logins_text(url: str) -> str:
-    lines = [f"Demo logins (password for all: {DEMO_PASSWORD}), open {url}"]
+def demo_logins_text(url: str | None = None) -> str:
+    where = f", open {url}" if url else ""
+    lines = [f"Demo logins (password for all: {DEMO_PASSWORD}){where}"]
     lines += [
         f"  {login.role:<12} {login.email:<28} {login.client_slug or 'agency'}".rstrip()
         for login in DEMO_LOGINS

@@ -10,7 +10,6 @@ from zbut.demo.logins import demo_logins_text
 from zbut.demo.services import DEFAULT_COMPANIES, DEFAULT_SEED, DemoReport, load_demo
 
 MAX_COMPANIES = 200_000
-DEMO_URL = "http://127.0.0.1:8000/"
 
 
 class Command(ZbutCommand):
@@ -37,7 +36,7 @@ class Command(ZbutCommand):
                 f"--companies має бути від 1 до {MAX_COMPANIES}"
             )
         report = load_demo(companies=companies, seed=seed)
-        self.stdout.write(f"{_summary(report)}\n{demo_logins_text(DEMO_URL)}")
+        self.stdout.write(f"{_summary(report)}\n{demo_logins_text()}")
 
 
 def _summary(report: DemoReport) -> str:
