@@ -2,43 +2,37 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from zbut.accounts.models import User
-from zbut.bases.models import BaseState, Company, CompanyEmail, CompanyPhone, PhoneKind
+from zbut.bases.columns import ColumnMapping, Field, guess_mapping, mapping_from_choices
+from zbut.bases.drafts import CompanyDraft, PhoneDraft
+from zbut.bases.importing import ImportPlan, plan_import
+from zbut.bases.models import (
+    BaseImport,
+    BaseState,
+    Company,
+    CompanyEmail,
+    CompanyPhone,
+    ImportIssue,
+    ImportState,
+    IssueKind,
+)
+from zbut.bases.readers import EMPTY_FILE, BaseFileError, ReadErrorCode, iter_rows
+from zbut.bases.selectors import existing_identities
+from zbut.core.errors import ZbutError
 from zbut.history.models import EventKind
 from zbut.history.services import NewEvent, record_events
 from zbut.projects.models import Project
 
-
-@dataclass(frozen=True)
-class PhoneDraft:
-    e164: str
-    kind: PhoneKind = PhoneKind.OTHER
-    operator: str = ""
-    extension: str = ""
-
-
-@dataclass(frozen=True)
-class CompanyDraft:
-    """A company as it enters the base, already normalised."""
-
-    name: str
-    legal_form: str = ""
-    edrpou: str = ""
-    address: str = ""
-    region: str = ""
-    category: str = ""
-    source: str = ""
-    contact_person: str = ""
-    phones: Sequence[PhoneDraft] = ()
-    emails: Sequence[str] = ()
-    extra: dict[str, Any] = field(default_factory=dict)
+__all__ = ["CompanyDraft", "PhoneDraft", "add_companies"]
 
 
 @transaction.atomic(durable=True)
@@ -51,6 +45,27 @@ def add_companies(
     occurred_at: datetime | None = None,
 ) -> list[Company]:
     """Add companies with their phones and e-mails, one history event each, in one transaction."""
+    companies = insert_companies(project=project, drafts=drafts, base_state=base_state)
+    record_events(
+        project=project,
+        drafts=[
+            NewEvent(
+                kind=EventKind.COMPANY_ADDED,
+                company_id=company.pk,
+                actor_id=actor.pk if actor else None,
+                payload={"source": company.source},
+                occurred_at=occurred_at,
+            )
+            for company in companies
+        ],
+    )
+    return companies
+
+
+def insert_companies(
+    *, project: Project, drafts: Sequence[CompanyDraft], base_state: BaseState
+) -> list[Company]:
+    """Rows for the companies, phones and e-mails; the caller records the events."""
     companies = Company.objects.bulk_create(
         [
             Company(
@@ -94,17 +109,217 @@ def add_companies(
         ],
         batch_size=2000,
     )
-    record_events(
-        project=project,
-        drafts=[
-            NewEvent(
-                kind=EventKind.COMPANY_ADDED,
-                company_id=company.pk,
-                actor_id=actor.pk if actor else None,
-                payload={"source": company.source},
-                occurred_at=occurred_at,
-            )
-            for company in companies
-        ],
-    )
     return companies
+
+
+# --- importing a base file -------------------------------------------------------------------
+
+
+class ImportErrorCode:
+    NO_HEADER = "no_header"
+    NO_NAME_COLUMN = "no_name_column"
+    NO_CONTACT_COLUMN = "no_contact_column"
+    NOT_RUNNABLE = "not_runnable"
+
+
+MSG_NO_HEADER = _(
+    "Не знайдено рядка заголовків: жодна колонка не схожа на назву, телефон чи e-mail."
+)
+MSG_NO_NAME_COLUMN = _("Позначте колонку з назвою компанії.")
+MSG_NO_CONTACT_COLUMN = _("Позначте хоча б одну колонку з телефонами або e-mail.")
+
+MATCHED_BY_MESSAGES = {
+    "edrpou": "Той самий ЄДРПОУ / same EDRPOU",
+    "phone": "Та сама назва і телефон / same name and phone",
+    "email": "Та сама назва і e-mail / same name and e-mail",
+}
+
+
+@transaction.atomic(durable=True)
+def start_import(
+    *, project: Project, file_name: str, stored_path: Path, actor: User | None
+) -> BaseImport:
+    """Read the header of an uploaded file and guess its columns; the file is not judged yet."""
+    header = next((row for row in iter_rows(stored_path) if any(c.strip() for c in row)), None)
+    if header is None:
+        raise BaseFileError(ReadErrorCode.EMPTY, str(EMPTY_FILE))
+    mapping = guess_mapping(header)
+    if not mapping.fields:
+        raise ZbutError(ImportErrorCode.NO_HEADER, str(MSG_NO_HEADER))
+    return BaseImport.objects.create(
+        client_id=project.client_id,
+        project=project,
+        created_by=actor,
+        file_name=file_name[:255],
+        stored_path=str(stored_path),
+        headers=list(mapping.headers),
+        mapping={str(i): str(f) for i, f in mapping.fields.items()},
+    )
+
+
+def mapping_of(base_import: BaseImport) -> ColumnMapping:
+    choices = {int(i): value for i, value in base_import.mapping.items()}
+    return mapping_from_choices(base_import.headers, choices)
+
+
+@transaction.atomic(durable=True)
+def confirm_mapping(*, base_import: BaseImport, choices: dict[int, str]) -> BaseImport:
+    """The coordinator's fix of the guessed columns; the import is then queued."""
+    mapping = mapping_from_choices(base_import.headers, choices)
+    fields = set(mapping.fields.values())
+    if Field.NAME not in fields:
+        raise ZbutError(ImportErrorCode.NO_NAME_COLUMN, str(MSG_NO_NAME_COLUMN))
+    if not fields & {Field.PHONES, Field.EMAILS}:
+        raise ZbutError(ImportErrorCode.NO_CONTACT_COLUMN, str(MSG_NO_CONTACT_COLUMN))
+    base_import.mapping = {str(i): str(f) for i, f in mapping.fields.items()}
+    base_import.state = ImportState.QUEUED
+    base_import.save(update_fields=["mapping", "state"])
+    return base_import
+
+
+def run_import(*, base_import_id: int) -> BaseImport:
+    """Judge every row, then write the accepted ones in one transaction or nothing.
+
+    Idempotent: only a queued import is run, and it is claimed first, so a task delivered
+    twice runs it once.
+    """
+    claimed = BaseImport.objects.filter(
+        pk=base_import_id, state__in=[ImportState.QUEUED, ImportState.MAPPING]
+    ).update(state=ImportState.RUNNING)
+    base_import = BaseImport.objects.select_related("project").get(pk=base_import_id)
+    if not claimed:
+        return base_import
+    try:
+        plan = plan_import(
+            rows=_data_rows(Path(base_import.stored_path)),
+            mapping=mapping_of(base_import),
+            existing=existing_identities(project=base_import.project),
+            default_source=Path(base_import.file_name).stem[:100],
+            on_progress=lambda n: BaseImport.objects.filter(pk=base_import_id).update(rows_read=n),
+        )
+        write_plan(base_import=base_import, plan=plan)
+    except ZbutError as error:
+        BaseImport.objects.filter(pk=base_import_id).update(
+            state=ImportState.FAILED, error=str(error.message), finished_at=timezone.now()
+        )
+    base_import.refresh_from_db()
+    return base_import
+
+
+def _data_rows(path: Path) -> Iterator[list[str]]:
+    rows = iter_rows(path)
+    for row in rows:  # skip up to and including the header row
+        if any(cell.strip() for cell in row):
+            break
+    yield from rows
+
+
+@transaction.atomic(durable=True)
+def write_plan(*, base_import: BaseImport, plan: ImportPlan) -> None:
+    project, actor_id = base_import.project, base_import.created_by_id
+    companies = insert_companies(
+        project=project,
+        drafts=[plan.draft_of(group) for group in plan.new_groups],
+        base_state=BaseState.NEW,
+    )
+    company_of = {id(g): c.pk for g, c in zip(plan.new_groups, companies, strict=True)}
+
+    def target(group: Any) -> int:
+        return group.company_id or company_of[id(group)]
+
+    _add_contacts_to_existing(project=project, plan=plan)
+    headers = base_import.headers
+    events = [
+        NewEvent(
+            kind=EventKind.COMPANY_ADDED,
+            company_id=company.pk,
+            actor_id=actor_id,
+            payload={"import": base_import.pk, "rows": group.rows, "source": company.source},
+        )
+        for group, company in zip(plan.new_groups, companies, strict=True)
+    ]
+    events += [
+        NewEvent(
+            kind=EventKind.COMPANIES_MERGED,
+            company_id=target(merge.group),
+            actor_id=actor_id,
+            payload={
+                "import": base_import.pk,
+                "row": merge.row_number,
+                "matched_by": merge.matched_by,
+                "source_row": dict(zip(headers, merge.cells, strict=False)),
+            },
+        )
+        for merge in plan.merges
+    ]
+    record_events(project=project, drafts=events)
+    ImportIssue.objects.bulk_create(_issues(base_import, plan, target), batch_size=2000)
+    base_import.rows = plan.rows
+    base_import.rows_read = plan.rows
+    base_import.imported = len(companies)
+    base_import.merged = len(plan.merges)
+    base_import.rejected = len(plan.rejections)
+    base_import.possible_duplicates = len(plan.flags)
+    base_import.state = ImportState.DONE
+    base_import.finished_at = timezone.now()
+    base_import.save()
+
+
+def _add_contacts_to_existing(*, project: Project, plan: ImportPlan) -> None:
+    existing = {id(m.group): m.group for m in plan.merges if m.group.company_id}.values()
+    CompanyPhone.objects.bulk_create(
+        [
+            CompanyPhone(
+                client_id=project.client_id,
+                company_id=group.company_id,
+                e164=e164,
+                extension=plan.phone_details[e164].extension,
+                kind=plan.phone_details[e164].kind,
+                operator=plan.phone_details[e164].operator,
+            )
+            for group in existing
+            for e164 in sorted(group.added_phones)
+        ],
+        ignore_conflicts=True,
+    )
+    CompanyEmail.objects.bulk_create(
+        [
+            CompanyEmail(client_id=project.client_id, company_id=group.company_id, address=a)
+            for group in existing
+            for a in sorted(group.added_emails)
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def _issues(base_import: BaseImport, plan: ImportPlan, target: Any) -> list[ImportIssue]:
+    def issue(
+        row: int,
+        kind: IssueKind,
+        cells: list[str],
+        message: str,
+        code: str = "",
+        company_id: int | None = None,
+    ) -> ImportIssue:
+        uk, _sep, en = message.partition(" / ")
+        return ImportIssue(
+            client_id=base_import.client_id, base_import=base_import, row_number=row, kind=kind,
+            company_id=company_id, reason_code=code, reason_uk=uk[:300], reason_en=en[:300],
+            cells=cells,
+        )  # fmt: skip
+
+    issues = [
+        issue(r.row_number, IssueKind.REJECTED, r.cells, r.message, r.code) for r in plan.rejections
+    ]
+    issues += [
+        issue(m.row_number, IssueKind.MERGED, m.cells, MATCHED_BY_MESSAGES[m.matched_by],
+              m.matched_by, target(m.group))
+        for m in plan.merges
+    ]  # fmt: skip
+    issues += [
+        issue(f.row_number, IssueKind.POSSIBLE_DUPLICATE, f.cells,
+              f"Той самий телефон {f.phone} в іншої компанії / same phone as another company",
+              "same_phone", target(f.other))
+        for f in plan.flags
+    ]  # fmt: skip
+    return issues

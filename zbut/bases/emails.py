@@ -1,0 +1,85 @@
+"""E-mail cells of an imported base: valid addresses, lower-cased, and the fragments refused.
+
+A cell may hold several addresses ("info@agro.ua; sales@agro.ua"), a ``mailto:`` link copied
+from a site, or a note ("немає"). Validity is Django's EmailValidator, the same rule the
+CompanyEmail form field applies, so an address we import can always be saved and edited.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator
+from django.db import models
+
+
+class EmailRejection(models.TextChoices):
+    NOT_AN_EMAIL = "not_an_email", "Не e-mail"
+    INVALID = "invalid", "Невірний e-mail"
+
+
+# "Ukrainian / English", as the other normalisers of an import (see phones.py).
+MSG_NOT_AN_EMAIL = "Немає знака @ / no @ sign, not an e-mail address"
+MSG_INVALID = "Невірна адреса e-mail / invalid e-mail address"
+
+MESSAGES: dict[EmailRejection, str] = {
+    EmailRejection.NOT_AN_EMAIL: MSG_NOT_AN_EMAIL,
+    EmailRejection.INVALID: MSG_INVALID,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class RejectedEmail:
+    fragment: str
+    reason: EmailRejection
+
+    @property
+    def message(self) -> str:
+        return MESSAGES[self.reason]
+
+
+@dataclass(frozen=True, slots=True)
+class EmailParse:
+    emails: tuple[str, ...]
+    rejected: tuple[RejectedEmail, ...]
+
+
+_SEPARATORS = re.compile(r"[,;\s]+")
+_MAILTO = re.compile(r"^mailto:", re.IGNORECASE)
+# Brackets and quotes around an address ("<info@agro.ua>", "(info@agro.ua)"), and the full stop
+# that ends a sentence in a notes column.
+_WRAPPING = "<>()[]{}\"'«»“”.:"
+_validate = EmailValidator()
+
+
+def parse_emails(cell: object) -> EmailParse:
+    """Every valid address in one spreadsheet cell, deduplicated in order, and the rest refused.
+
+    Never raises. Addresses are lower-cased: the local part is case-sensitive by RFC 5321, but
+    no mail provider a Ukrainian company uses treats it so, and duplicates differ only in case.
+    """
+    if cell is None:
+        return EmailParse(emails=(), rejected=())
+    emails: list[str] = []
+    rejected: list[RejectedEmail] = []
+    for fragment in _SEPARATORS.split(str(cell)):
+        address = _MAILTO.sub("", fragment.strip(_WRAPPING)).strip(_WRAPPING).lower()
+        if not address:
+            continue
+        if "@" not in address:
+            rejected.append(RejectedEmail(fragment, EmailRejection.NOT_AN_EMAIL))
+        elif not _is_valid(address):
+            rejected.append(RejectedEmail(fragment, EmailRejection.INVALID))
+        elif address not in emails:
+            emails.append(address)
+    return EmailParse(emails=tuple(emails), rejected=tuple(rejected))
+
+
+def _is_valid(address: str) -> bool:
+    try:
+        _validate(address)
+    except ValidationError:
+        return False
+    return True

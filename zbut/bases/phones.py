@@ -1,0 +1,325 @@
+"""Phone cells of an imported base, turned into E.164 numbers or rejected with a reason.
+
+A base arrives from a spreadsheet, so one cell may hold several numbers written in every way a
+Ukrainian office writes them (``8 (067) 294-51-23``, ``+38 (044) …``, ``0342 55-12-34``), or a
+number the spreadsheet turned into a float. Our own pre-normaliser handles those Ukrainian habits
+(trunk ``0``, the Soviet long-distance ``8``, a doubled ``0`` after ``380``, a national number
+with its trunk ``0`` dropped by a numeric column) and then phonenumbers decides validity and kind
+from its copy of the numbering plan: we never hand-roll the plan, and never guess a digit.
+
+Ukrainian numbering plan (НКРЗІ/НКЕК): country code 380, national significant number of nine
+digits, trunk prefix 0 (https://en.wikipedia.org/wiki/Telephone_numbers_in_Ukraine).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import phonenumbers
+from django.db import models
+from phonenumbers import PhoneNumber, PhoneNumberType
+
+from zbut.bases.models import PhoneKind
+
+UKRAINE = 380
+NSN_LENGTH = 9  # every Ukrainian national significant number has nine digits
+
+# Operator by the two-digit mobile code, as the regulator allocated the codes. Since mobile
+# number portability (1 May 2019) a number may have moved to another operator; this is the
+# operator that issued it, which is what the desk needs to guess tariffs, not a routing fact.
+MOBILE_OPERATORS: dict[str, str] = {
+    **dict.fromkeys(("67", "68", "96", "97", "98", "77"), "Київстар"),
+    **dict.fromkeys(("50", "66", "95", "99", "75"), "Vodafone"),
+    **dict.fromkeys(("63", "73", "93"), "lifecell"),
+    "91": "3Mob",
+    "94": "Інтертелеком",
+    "92": "PEOPLEnet",
+}
+
+
+class PhoneRejection(models.TextChoices):
+    NOT_A_PHONE = "not_a_phone", "Не номер телефону"
+    DIGITS_LOST = "digits_lost", "Цифри втрачено"
+    TOO_SHORT = "too_short", "Закороткий номер"
+    TOO_LONG = "too_long", "Задовгий номер"
+    NOT_UKRAINIAN = "not_ukrainian", "Не український номер"
+    INVALID = "invalid", "Немає в плані нумерації"
+
+
+# Messages are "Ukrainian / English" strings: the import report shows them to a coordinator and
+# the CLI prints them to an engineer; tests assert on these constants.
+MSG_NOT_A_PHONE = "Немає цифр номера / no phone digits in the text"
+MSG_DIGITS_LOST = (
+    "Число в експоненційному записі втратило цифри / digits lost in scientific notation"
+)
+MSG_TOO_SHORT = "Замало цифр для номера з кодом міста / too few digits for a number with area code"
+MSG_TOO_LONG = "Забагато цифр для одного номера / too many digits for one number"
+MSG_NOT_UKRAINIAN = "Номер іншої країни / number of another country"
+MSG_INVALID = "Номера немає в плані нумерації України / not in Ukraine's numbering plan"
+
+MESSAGES: dict[PhoneRejection, str] = {
+    PhoneRejection.NOT_A_PHONE: MSG_NOT_A_PHONE,
+    PhoneRejection.DIGITS_LOST: MSG_DIGITS_LOST,
+    PhoneRejection.TOO_SHORT: MSG_TOO_SHORT,
+    PhoneRejection.TOO_LONG: MSG_TOO_LONG,
+    PhoneRejection.NOT_UKRAINIAN: MSG_NOT_UKRAINIAN,
+    PhoneRejection.INVALID: MSG_INVALID,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedPhone:
+    e164: str
+    extension: str
+    kind: PhoneKind
+    operator: str
+
+
+@dataclass(frozen=True, slots=True)
+class RejectedPhone:
+    fragment: str
+    reason: PhoneRejection
+
+    @property
+    def message(self) -> str:
+        return MESSAGES[self.reason]
+
+
+@dataclass(frozen=True, slots=True)
+class PhoneParse:
+    phones: tuple[ParsedPhone, ...]
+    rejected: tuple[RejectedPhone, ...]
+
+
+_EMPTY = PhoneParse(phones=(), rejected=())
+
+# A spreadsheet wrote the number as a float: "380672945123.0" (or ",0" in a Ukrainian locale).
+_FLOAT_TAIL = re.compile(r"(?<=\d{6})\.0+(?!\d)|^(?=\s*\d+,0+\s*$)(\s*\d+),0+")
+# Scientific notation: "6.72945123E+8" (all digits survive) or "3.80673E+11" (digits lost).
+_SCIENTIFIC = re.compile(r"(\d)[.,](\d+)[eE]\+?(\d{1,2})")
+# Labels that only say "this is a phone". "тел/факс" goes before splitting, so "/" keeps it whole.
+_PHONE_FAX = re.compile(r"(?<!\w)тел(?:ефон)?\.?\s*/\s*факс", re.IGNORECASE)
+_LABELS = re.compile(
+    r"(?<!\w)(?:тел(?:ефон)?|моб(?:ільний|ильный)?|факс|fax|tel|phone|mob|т\.|ф\.)\.?\s*:?",
+    re.IGNORECASE,
+)
+_SEPARATORS = re.compile(r"[,;/\n\r|]+|\s(?:або|или|or)\s", re.IGNORECASE)
+_EXTENSION = re.compile(
+    r"(?:\b(?:доб|дод|вн|внутр|ext)\b\.?|(?<=[\d\s])x|#)\s*(\d{1,6})\b", re.IGNORECASE
+)
+# A run of phone-looking characters; letters end a run (a name in brackets, "уточнюйте").
+_RUN = re.compile(r"\+?[\d(][\d\s()\-.\u00a0\u2010-\u2015]*")
+_PLAIN = re.compile(r"\+?[\d\s()\-.]+")
+_NON_DIGITS = re.compile(r"\D+")
+_MAX_GLUED_DIGITS = 40  # three numbers with prefixes; bounds the search in _split_glued
+_LOST = "\x00"  # stands in for a scientific number that lost digits, so splitting keeps it whole
+
+
+def parse_phones(cell: str | float | int | None) -> PhoneParse:
+    """Every valid Ukrainian phone in one spreadsheet cell, and every fragment we refused.
+
+    Never raises: an import of 100 000 rows must report a bad cell, not stop on it.
+    """
+    text = _cell_text(cell)
+    if text is None:
+        return PhoneParse(phones=(), rejected=(RejectedPhone(str(cell), _reason_of(cell)),))
+    if not text or text.isspace():
+        return _EMPTY
+    phones: list[ParsedPhone] = []
+    rejected: list[RejectedPhone] = []
+    seen: set[tuple[str, str]] = set()
+    for fragment in _SEPARATORS.split(_prepare(text)):
+        for outcome in _parse_fragment(fragment):
+            if isinstance(outcome, RejectedPhone):
+                rejected.append(outcome)
+            elif (outcome.e164, outcome.extension) not in seen:
+                seen.add((outcome.e164, outcome.extension))
+                phones.append(outcome)
+    return PhoneParse(phones=tuple(phones), rejected=tuple(rejected))
+
+
+def _cell_text(cell: object) -> str | None:
+    """The cell as text; ``None`` when a numeric cell cannot be a number at all."""
+    if cell is None:
+        return ""
+    if isinstance(cell, str):
+        return cell
+    if isinstance(cell, bool):
+        return None
+    if isinstance(cell, int):
+        return str(cell)
+    if isinstance(cell, float):
+        # A float holds every digit of a 15-digit integer exactly (2**53 > 10**15): a phone
+        # that reached us as a float lost nothing unless it was text in scientific notation.
+        if not math.isfinite(cell) or cell != int(cell) or abs(cell) >= 2**53:
+            return None
+        return str(int(cell))
+    return str(cell)
+
+
+def _reason_of(cell: object) -> PhoneRejection:
+    if isinstance(cell, float) and math.isfinite(cell) and abs(cell) >= 2**53:
+        return PhoneRejection.DIGITS_LOST
+    return PhoneRejection.NOT_A_PHONE
+
+
+def _prepare(text: str) -> str:
+    """Undo what a spreadsheet did to a number and keep "тел/факс" whole, before splitting."""
+    if "E" in text or "e" in text:
+        text = _SCIENTIFIC.sub(_expand_scientific, text)
+    if "." in text or "," in text:
+        text = _FLOAT_TAIL.sub(r"\1", text)
+    if "/" in text:
+        text = _PHONE_FAX.sub(" ", text)
+    return text
+
+
+def _expand_scientific(match: re.Match[str]) -> str:
+    """``6.72945123E+8`` → ``672945123``; a mantissa too short for its exponent lost digits."""
+    head, tail, exponent = match.group(1), match.group(2), int(match.group(3))
+    if len(tail) > exponent:
+        return match.group(0)
+    if len(tail) < exponent:
+        return _LOST + match.group(0).replace(",", ".")
+    return head + tail
+
+
+def _parse_fragment(original: str) -> list[ParsedPhone | RejectedPhone]:
+    """The phones of one separated fragment; a rejection quotes the fragment as written."""
+    original = original.strip()
+    if not original:
+        return []
+    if _LOST in original:
+        return [RejectedPhone(original.replace(_LOST, ""), PhoneRejection.DIGITS_LOST)]
+    if _PLAIN.fullmatch(original):  # the common case: no labels, extension or comments
+        phones = _phones_in_run(original, "")
+        return phones if isinstance(phones, list) else [RejectedPhone(original, phones)]
+    fragment, extension = _LABELS.sub(" ", original), ""
+    found = _EXTENSION.search(fragment)
+    if found:
+        extension = found.group(1)
+        fragment = fragment[: found.start()] + " " + fragment[found.end() :]
+    runs = [run.strip() for run in _RUN.findall(fragment) if _digit_count(run)]
+    if not runs:
+        return [RejectedPhone(original, PhoneRejection.NOT_A_PHONE)]
+    if len(runs) > 1 and min(_digit_count(run) for run in runs) < 7:
+        # Digits outside the number ("з 9 до 18", "2 лінія"): we would have to guess which.
+        return [RejectedPhone(original, PhoneRejection.INVALID)]
+    outcomes: list[ParsedPhone | RejectedPhone] = []
+    for run in runs:
+        phones = _phones_in_run(run, extension)
+        outcomes.extend(phones if isinstance(phones, list) else [RejectedPhone(original, phones)])
+    return outcomes
+
+
+def _digit_count(run: str) -> int:
+    return sum(ch.isdigit() for ch in run)
+
+
+def _phones_in_run(run: str, extension: str) -> list[ParsedPhone] | PhoneRejection:
+    digits = run if run.isdigit() else _NON_DIGITS.sub("", run)
+    nsn = _national_number(digits, international=run.startswith("+"))
+    if isinstance(nsn, PhoneRejection):
+        if nsn is PhoneRejection.TOO_LONG and " " in run and len(digits) <= _MAX_GLUED_DIGITS:
+            return _split_glued(run.split(), extension) or nsn
+        return nsn
+    classified = _classify(nsn)
+    if classified is None:
+        return PhoneRejection.INVALID
+    kind, operator = classified
+    return [ParsedPhone(e164=f"+380{nsn}", extension=extension, kind=kind, operator=operator)]
+
+
+def _split_glued(groups: list[str], extension: str) -> list[ParsedPhone] | None:
+    """Numbers separated only by spaces ("067 294 51 23 050 123 45 67").
+
+    Digit groups are joined left to right until they form a valid number, then the rest is
+    split the same way; any leftover means we would be guessing, so ``None``. The extension
+    belongs to the last number, the one it was written after.
+    """
+    for cut in range(1, len(groups)):
+        head = _phones_in_run(" ".join(groups[:cut]), "")
+        if not isinstance(head, list):
+            continue
+        tail = _phones_in_run(" ".join(groups[cut:]), extension)
+        if isinstance(tail, list):
+            return head + tail
+    return None
+
+
+def _national_number(digits: str, *, international: bool) -> str | PhoneRejection:
+    """The nine-digit national significant number, or why there is none.
+
+    Ukrainian habits, longest prefix first:
+    ``3800…`` the trunk 0 kept after the country code (``+38 (0)67`` → ``+380 67``);
+    ``380…`` the country code; ``80…`` the Soviet long-distance ``8`` before the trunk ``0``;
+    ``0…`` the trunk prefix; nine digits not starting with 0: the national number whose
+    trunk 0 a numeric column dropped. ``00`` and ``810`` are international call prefixes.
+    """
+    length = len(digits)
+    if digits.startswith("00") or (digits.startswith("810") and not international):
+        digits = digits[2:] if digits.startswith("00") else digits[3:]
+        international, length = True, len(digits)
+    if digits.startswith("3800") and length == 13:
+        return digits[4:]
+    if digits.startswith("380"):
+        return _fit(digits[3:])
+    if international:
+        if digits.startswith("0"):
+            return _fit(digits[1:])
+        return PhoneRejection.NOT_UKRAINIAN if length >= 8 else PhoneRejection.TOO_SHORT
+    if digits.startswith("80") and length == 11:
+        return digits[2:]
+    if digits.startswith("0"):
+        return _fit(digits[1:])
+    if length == NSN_LENGTH:
+        return digits
+    if length < NSN_LENGTH:
+        return PhoneRejection.TOO_SHORT
+    if length >= 11 and _is_foreign(digits):
+        return PhoneRejection.NOT_UKRAINIAN
+    return PhoneRejection.TOO_LONG if length > 12 else PhoneRejection.INVALID
+
+
+def _fit(nsn: str) -> str | PhoneRejection:
+    if len(nsn) < NSN_LENGTH:
+        return PhoneRejection.TOO_SHORT
+    if len(nsn) > NSN_LENGTH:
+        return PhoneRejection.TOO_LONG
+    return nsn
+
+
+def _is_foreign(digits: str) -> bool:
+    """A number written without ``+`` that is valid in another country (``48 22 …``)."""
+    try:
+        number = phonenumbers.parse("+" + digits, None)
+    except phonenumbers.NumberParseException:
+        return False
+    return number.country_code != UKRAINE and phonenumbers.is_valid_number(number)
+
+
+@lru_cache(maxsize=65536)
+def _classify(nsn: str) -> tuple[PhoneKind, str] | None:
+    """Kind and operator of a national number; ``None`` when the plan has no such number.
+
+    phonenumbers.number_type returns UNKNOWN exactly when is_valid_number is False for a
+    number of a single-region country code such as 380, so one call answers both questions
+    (half the cost; tests cross-check against parse + is_valid_number). We build the
+    PhoneNumber ourselves: parse() would only redo the pre-normalisation above. Cached
+    because a base repeats its head-office numbers.
+    """
+    if nsn[0] == "0":
+        return None
+    number_type = phonenumbers.number_type(
+        PhoneNumber(country_code=UKRAINE, national_number=int(nsn))
+    )
+    if number_type == PhoneNumberType.MOBILE:
+        return PhoneKind.MOBILE, MOBILE_OPERATORS.get(nsn[:2], "")
+    if number_type == PhoneNumberType.FIXED_LINE:
+        return PhoneKind.LANDLINE, ""
+    if number_type == PhoneNumberType.UNKNOWN:
+        return None
+    return PhoneKind.OTHER, ""
