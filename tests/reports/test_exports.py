@@ -13,9 +13,10 @@ from hypothesis import strategies as st
 
 from zbut.bases.models import PhoneKind
 from zbut.bases.services import CompanyDraft, PhoneDraft, add_companies
+from zbut.core.csv_safety import FORMULA_TRIGGERS, neutralise_cell
 from zbut.history.models import EventKind
 from zbut.history.services import NewEvent, record_events
-from zbut.reports.exports import FORMULA_TRIGGERS, neutralise_cell, write_export_csv
+from zbut.reports.exports import write_export_csv
 
 KYIV_MORNING = datetime.fromisoformat("2026-11-20T10:15:00+02:00")
 

@@ -126,6 +126,7 @@ MSG_NO_HEADER = _(
     "Не знайдено рядка заголовків: жодна колонка не схожа на назву, телефон чи e-mail."
 )
 MSG_NO_NAME_COLUMN = _("Позначте колонку з назвою компанії.")
+MSG_INTERNAL_ERROR = _("Внутрішня помилка: нічого не імпортовано, спробуйте ще раз.")
 MSG_NO_CONTACT_COLUMN = _("Позначте хоча б одну колонку з телефонами або e-mail.")
 
 MATCHED_BY_MESSAGES = {
@@ -199,11 +200,18 @@ def run_import(*, base_import_id: int) -> BaseImport:
         )
         write_plan(base_import=base_import, plan=plan)
     except ZbutError as error:
-        BaseImport.objects.filter(pk=base_import_id).update(
-            state=ImportState.FAILED, error=str(error.message), finished_at=timezone.now()
-        )
+        _fail(base_import_id, str(error.message))
+    except Exception:
+        _fail(base_import_id, str(MSG_INTERNAL_ERROR))
+        raise
     base_import.refresh_from_db()
     return base_import
+
+
+def _fail(base_import_id: int, message: str) -> None:
+    BaseImport.objects.filter(pk=base_import_id).update(
+        state=ImportState.FAILED, error=message, finished_at=timezone.now()
+    )
 
 
 def _data_rows(path: Path) -> Iterator[list[str]]:

@@ -1,21 +1,71 @@
-"""The hash that chains an event to its predecessor (pure functions, no database)."""
+"""The hash that chains an event to its predecessor (pure functions, no database).
+
+The hash is SHA-256 over ``"|".join`` of the predecessor's hash, the chain, the sequence
+number, the kind, the client, project, company and actor ids ("" for none), the time in UTC as
+``YYYY-MM-DDTHH:MM:SS.ffffffZ`` and the canonical JSON of the payload (sorted keys, no spaces,
+UTF-8 rather than ``\\u`` escapes). These functions are on the hot paths of appending and of
+``zbut audit verify``; they compute exactly what the plain reading of that sentence computes.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import json.encoder
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 GENESIS_HASH = "0" * 64
 
+_CANONICAL_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+_sha256 = hashlib.sha256
+
+
+def _canonical_json() -> Callable[[Any], str]:
+    """``json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))``.
+
+    json.dumps builds a new encoder, and JSONEncoder.encode a new C encoder, on every call;
+    this builds the C encoder once (the same one, with the same options), which halves the
+    cost. Unlike json.dumps it does not look for circular references (a payload is data: a
+    circular one fails with RecursionError rather than ValueError).
+    """
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:  # no C accelerator: the plain encoder
+        return _CANONICAL_ENCODER.encode
+    encoder = make(
+        None,  # markers: no check for circular references
+        _CANONICAL_ENCODER.default,
+        json.encoder.encode_basestring,  # ensure_ascii=False
+        None,  # indent
+        ":",
+        ",",
+        True,  # sort_keys
+        False,  # skipkeys
+        True,  # allow_nan, as json.dumps
+    )
+    join = "".join
+    return lambda value: join(encoder(value, 0))
+
+
+canonical_json = _canonical_json()
+
 
 def canonical_payload(payload: Any) -> str:
-    return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return canonical_json(payload)
 
 
 def canonical_time(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    utc = moment if moment.tzinfo is UTC else moment.astimezone(UTC)
+    if utc.year < 1000:  # strftime does not pad the year with zeros; isoformat does
+        return utc.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # "YYYY-MM-DDTHH:MM:SS.ffffff+00:00" cut before the offset: strftime's text, 4x faster.
+    return utc.isoformat(timespec="microseconds")[:26] + "Z"
+
+
+def hash_material(material: str) -> str:
+    """The hex SHA-256 of the joined fields (see the module's docstring)."""
+    return _sha256(material.encode("utf-8")).hexdigest()
 
 
 def event_hash(
@@ -46,4 +96,4 @@ def event_hash(
             payload_json,
         )
     )
-    return hashlib.sha256(material.encode("utf-8")).hexdigest()
+    return hash_material(material)

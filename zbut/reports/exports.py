@@ -7,7 +7,6 @@ each and merged by company id, so 100 000 companies stream without one query per
 from __future__ import annotations
 
 import csv
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from itertools import groupby
@@ -19,23 +18,12 @@ from django.utils.translation import gettext as _
 
 from zbut.bases.models import Company, CompanyEmail, CompanyPhone
 from zbut.bases.outcomes import Outcome
+from zbut.core.csv_safety import neutralise_cell
 from zbut.history.models import Event
 from zbut.projects.models import Project
 from zbut.reports.history_lines import CLIENT_HISTORY_KINDS, contact_summary, history_line
 
 CHUNK = 2000
-
-# Spreadsheets run a cell that starts with one of these as a formula (OWASP "CSV injection").
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-# A list of phone numbers cannot call anything: keep "+380…" readable instead of quoting it.
-PHONE_LIST = re.compile(r"^[+\d](?:[\d\s+()\-,;./]|доб)*$")
-
-
-def neutralise_cell(value: str) -> str:
-    """Make a cell safe to open in Excel or LibreOffice, keeping phone lists as written."""
-    if not value or not value.startswith(FORMULA_TRIGGERS) or PHONE_LIST.match(value):
-        return value
-    return "'" + value
 
 
 def export_header() -> list[str]:
