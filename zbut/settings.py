@@ -180,6 +180,10 @@ TASKS = {
     }
 }
 
+# Base imports: uploaded files are kept here until their import is done; larger ones are refused.
+IMPORT_UPLOAD_DIR = VAR_DIR / "imports"
+BASE_IMPORT_MAX_MB = env_int("BASE_IMPORT_MAX_MB", 100)
+
 # /healthz reports the worker down when no worker has beaten for this long.
 WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 10)
 WORKER_HEARTBEAT_MAX_AGE = env_int("WORKER_HEARTBEAT_MAX_AGE", 60)
