@@ -20,6 +20,7 @@ from zbut.bases.models import Company
 from zbut.bases.outcomes import NORMS, OUTCOME_COLOURS, POSITIVE_OUTCOMES, Norm, Outcome
 from zbut.history.models import Event, EventKind
 from zbut.projects.models import Phase, PhaseState, Project
+from zbut.reports.history_lines import CLIENT_HISTORY_KINDS
 
 HUNDRED = Decimal(100)
 SHARE_QUANTUM = Decimal("0.1")
@@ -189,20 +190,8 @@ def funnel(*, summaries: Iterable[ProjectSummary]) -> list[FunnelStep]:
     ]
 
 
-# The work on companies that the client watches in Data Base ONLINE.
-WORK_KINDS = frozenset(
-    {
-        EventKind.ATTEMPT,
-        EventKind.OUTCOME,
-        EventKind.NOTE,
-        EventKind.CALLBACK_SCHEDULED,
-        EventKind.OFFER_SENT,
-        EventKind.SMS_SENT,
-        EventKind.CALL,
-        EventKind.TRANSFER,
-        EventKind.CLIENT_COMMENT,
-    }
-)
+# The work on companies that the client watches in Data Base ONLINE: its client history.
+WORK_KINDS = CLIENT_HISTORY_KINDS
 # One event per imported company: an import of thousands would bury every other action.
 BULK_KINDS = frozenset({EventKind.COMPANY_ADDED})
 
