@@ -30,6 +30,7 @@ import itertools
 import json
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -350,8 +351,10 @@ def _cpus() -> int:
 
 def _can_fork() -> bool:
     """Workers are forked and open their own connections: the data must be committed and
-    in a database another process can open."""
+    in a database another process can open, and this process must have no other threads."""
     if "fork" not in multiprocessing.get_all_start_methods():
+        return False
+    if threading.active_count() > 1:  # forking a threaded process (a web server) is unsafe
         return False
     for conn in connections.all(initialized_only=True):
         if conn.in_atomic_block:

@@ -32,6 +32,8 @@ class EventKind(models.TextChoices):
     # the base
     COMPANY_ADDED = "company_added", _("Компанію додано до бази")
     COMPANIES_MERGED = "companies_merged", _("Компанії об'єднано")
+    BASE_SENT_FOR_AGREEMENT = "base_sent_for_agreement", _("Надіслано клієнту на узгодження")
+    COMPANY_EXCLUDED = "company_excluded", _("Клієнт виключив компанію")
     BASE_APPROVED = "base_approved", _("Базу узгоджено")
     # the desk
     ATTEMPT = "attempt", _("Спроба дзвінка")

@@ -1,0 +1,1 @@
+"""Benchmarks of Zbut with their data generators (`make bench`); never part of `make test`."""

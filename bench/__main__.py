@@ -1,0 +1,149 @@
+"""`python -m bench` (`make bench`): the benchmark figures, one line each, `name: value unit`.
+
+history_append_per_s[DB]   events per second appended through ``record_events``, in batches of
+                           1000 events per transaction spread over 100 projects.
+audit_verify_1m_s[DB]      wall time of the real `zbut audit verify` command (a subprocess,
+                           Django start-up included) over a history of 1 000 000 events.
+
+Every benchmark makes its own database (a temporary SQLite file, or a fresh PostgreSQL database
+`zbut_bench_<pid>` on 127.0.0.1:5432 that is dropped afterwards) and migrates it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench.databases import DATABASES, BenchDatabase, bench_database, postgresql_answers
+
+FIGURES = ("history_append", "audit_verify")
+APPEND_EVENTS = 200_000
+VERIFY_EVENTS = 1_000_000
+VERIFIED = re.compile(r"ok: (\d+) chains, (\d+) events intact")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--only", default=",".join(FIGURES), help=f"comma-separated figures: {', '.join(FIGURES)}"
+    )
+    parser.add_argument(
+        "--databases", default=",".join(DATABASES), help="comma-separated: sqlite,postgresql"
+    )
+    parser.add_argument(
+        "--events",
+        type=int,
+        default=None,
+        help=f"events per figure (default {APPEND_EVENTS} appended, {VERIFY_EVENTS} verified)",
+    )
+    parser.add_argument("--projects", type=int, default=100)
+    parser.add_argument("--batch", type=int, default=1000, help="appended events per transaction")
+    args = parser.parse_args(argv)
+    figures = _choices(args.only, FIGURES, "--only")
+    vendors = _choices(args.databases, DATABASES, "--databases")
+
+    failed = False
+    for figure in figures:
+        for vendor in vendors:
+            if vendor == "postgresql" and not postgresql_answers():
+                _line(
+                    _name(figure, vendor, args.events), "skipped (127.0.0.1:5432 does not answer)"
+                )
+                continue
+            with bench_database(vendor) as database:
+                if figure == "history_append":
+                    events = args.events or APPEND_EVENTS
+                    result = _child(database, "append", events, args.projects, args.batch)
+                    _line(_name(figure, vendor, args.events), f"{result['per_s']:.0f} events/s")
+                else:
+                    failed |= not _audit_verify(database, args.events or VERIFY_EVENTS, args)
+    return 1 if failed else 0
+
+
+def _choices(value: str, allowed: tuple[str, ...], option: str) -> list[str]:
+    chosen = [v.strip() for v in value.split(",") if v.strip()]
+    unknown = [v for v in chosen if v not in allowed]
+    if unknown:
+        raise SystemExit(
+            f"{option}: unknown {', '.join(unknown)}; choose from {', '.join(allowed)}"
+        )
+    return chosen
+
+
+def _name(figure: str, vendor: str, events: int | None) -> str:
+    if figure == "history_append":
+        return f"history_append_per_s[{vendor}]"
+    return f"audit_verify_{_count(events or VERIFY_EVENTS)}_s[{vendor}]"
+
+
+def _count(n: int) -> str:
+    if n % 1_000_000 == 0:
+        return f"{n // 1_000_000}m"
+    if n % 1000 == 0:
+        return f"{n // 1000}k"
+    return str(n)
+
+
+def _line(name: str, value: str) -> None:
+    sys.stdout.write(f"{name}: {value}\n")
+    sys.stdout.flush()
+
+
+def _note(text: str) -> None:
+    sys.stderr.write(f"  ({text})\n")
+    sys.stderr.flush()
+
+
+def _child(database: BenchDatabase, task: str, events: int, projects: int, batch: int) -> dict:
+    command = [sys.executable, "-m", "bench.run", task, "--events", str(events)]
+    command += ["--projects", str(projects), "--batch", str(batch)]
+    done = subprocess.run(
+        command, env=database.env(), capture_output=True, text=True, check=False, cwd=_root()
+    )
+    if done.returncode != 0:
+        sys.stderr.write(done.stderr)
+        raise SystemExit(f"bench.run {task} failed on {database.vendor}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _audit_verify(database: BenchDatabase, events: int, args: argparse.Namespace) -> bool:
+    made = _child(database, "generate", events, args.projects, 10_000)
+    _note(
+        f"{database.vendor}: generated {made['events']} events through record_events "
+        f"in {made['seconds']:.1f} s ({made['events'] / made['seconds']:.0f} events/s)"
+    )
+    started = time.perf_counter()
+    done = subprocess.run(
+        [*_zbut(), "audit", "verify"],
+        env=database.env(),
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=_root(),
+    )
+    seconds = time.perf_counter() - started
+    found = VERIFIED.search(done.stdout)
+    if done.returncode != 0 or found is None or int(found.group(2)) != made["events"]:
+        _line(_name("audit_verify", database.vendor, events), "FAILED")
+        sys.stderr.write(done.stdout + done.stderr)
+        return False
+    _line(_name("audit_verify", database.vendor, events), f"{seconds:.2f} s")
+    return True
+
+
+def _zbut() -> list[str]:
+    script = Path(sys.executable).with_name("zbut")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "zbut.cli"]
+
+
+def _root() -> str:
+    return str(Path(__file__).resolve().parent.parent)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
