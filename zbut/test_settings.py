@@ -1,5 +1,7 @@
 """Settings for the test suite: fast hashing, mail kept in memory, tasks run in-process."""
 
+import os
+
 from zbut.settings import *  # noqa: F403
 from zbut.settings import DATABASES
 
@@ -13,4 +15,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c zbut.history_purge=on"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not shared-cache memory: threads and WAL behave as in production.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")  # noqa: F405
+    }

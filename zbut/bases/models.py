@@ -17,6 +17,13 @@ from zbut.projects.models import Project
 
 
 class BaseState(models.TextChoices):
+    """Where a company stands in the base agreement (узгодження бази).
+
+    NEW after import; PROPOSED once the coordinator sends it to the client; APPROVED when the
+    client's owner approves the base; EXCLUDED when the owner strikes it out with a reason.
+    Only APPROVED companies enter the managers' queue (issue 5): the desk must filter on it.
+    """
+
     NEW = "new", _("Нова")
     PROPOSED = "proposed", _("На узгодженні")
     APPROVED = "approved", _("Узгоджена")
@@ -38,6 +45,14 @@ class Company(models.Model):
     base_state = models.CharField(
         _("стан у базі"), max_length=10, choices=BaseState.choices, default=BaseState.NEW
     )
+    agreement = models.ForeignKey(
+        "BaseAgreement",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="companies",
+    )
+    excluded_reason = models.CharField(_("причина виключення"), max_length=200, blank=True)
     # Derived from the events, kept beside them for speed.
     outcome = models.CharField(_("тип клієнта"), max_length=20, choices=Outcome.choices, blank=True)
     contact_count = models.PositiveIntegerField(_("кількість контактувань"), default=0)
@@ -53,6 +68,7 @@ class Company(models.Model):
             models.Index(fields=["project", "last_contact_at"], name="company_project_contact"),
             models.Index(fields=["project", "next_callback_on"], name="company_project_callback"),
             models.Index(fields=["project", "edrpou"], name="company_project_edrpou"),
+            models.Index(fields=["project", "base_state"], name="company_project_base_state"),
         ]
 
     def __str__(self) -> str:
@@ -175,3 +191,47 @@ class ImportIssue(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.row_number} {self.kind}"
+
+
+class AgreementState(models.TextChoices):
+    SENT = "sent", _("На узгодженні")
+    APPROVED = "approved", _("Узгоджено")
+
+
+class BaseAgreement(models.Model):
+    """A base (or a slice of it) sent to the client to agree: узгодження бази."""
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="base_agreements")
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="base_agreements")
+    category = models.CharField(_("категорія"), max_length=200, blank=True)
+    region = models.CharField(_("регіон"), max_length=100, blank=True)
+    state = models.CharField(
+        max_length=10, choices=AgreementState.choices, default=AgreementState.SENT
+    )
+    proposed = models.PositiveIntegerField(_("надіслано компаній"), default=0)
+    approved = models.PositiveIntegerField(_("узгоджено компаній"), default=0)
+    excluded = models.PositiveIntegerField(_("виключено компаній"), default=0)
+    sent_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="sent_agreements"
+    )
+    sent_at = models.DateTimeField(default=timezone.now)
+    approved_by = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="approved_agreements",
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("узгодження бази")
+        verbose_name_plural = _("узгодження бази")
+        ordering = ["-sent_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.project} · {self.sent_at:%d.%m.%Y}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == AgreementState.SENT

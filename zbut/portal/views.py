@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from zbut.accounts.models import Membership, Role
+from zbut.bases import selectors as bases
 from zbut.portal.charts import distribution_chart, funnel_chart
 from zbut.projects.models import Phase, Project
 from zbut.projects.selectors import assignments_of, phases_of, project_for, projects_for
@@ -103,8 +104,17 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "distribution": distribution,
         "distribution_chart": distribution_chart(distribution),
         "feed": reports.work_feed(projects=visible, limit=15),
+        **_base_section(membership, project),
     }
     return render(request, "portal/project_detail.html", context)
+
+
+def _base_section(membership: Membership, project: Project) -> dict[str, object]:
+    """The "База" card: states of the base for all but managers, imports for the agency."""
+    if membership.role == Role.MANAGER:
+        return {}
+    imports = bases.imports_of(project=project, limit=5) if membership.can_manage_agency else None
+    return {"base_counts": bases.base_state_counts(project=project), "imports": imports}
 
 
 def _chosen_phase(phases: list[Phase], number: str) -> Phase | None:
