@@ -184,6 +184,9 @@ TASKS = {
 IMPORT_UPLOAD_DIR = VAR_DIR / "imports"
 BASE_IMPORT_MAX_MB = env_int("BASE_IMPORT_MAX_MB", 100)
 
+# Each worker hands overdue outbox messages (expired leases, lost tasks) back, this many a round.
+OUTBOX_SWEEP_BATCH = env_int("OUTBOX_SWEEP_BATCH", 500)
+
 # /healthz reports the worker down when no worker has beaten for this long.
 WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 10)
 WORKER_HEARTBEAT_MAX_AGE = env_int("WORKER_HEARTBEAT_MAX_AGE", 60)

@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+OUTBOX_SWEEP_SECONDS = 15
+
 
 class CoreConfig(AppConfig):
     name = "zbut.core"
@@ -7,6 +9,7 @@ class CoreConfig(AppConfig):
     verbose_name = "Zbut core"
 
     def ready(self) -> None:
-        from zbut.core import db_functions
+        from zbut.core import db_functions, outbox, periodic
 
         db_functions.connect()
+        periodic.register(periodic.Job("outbox-sweep", OUTBOX_SWEEP_SECONDS, outbox.sweep))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import threading
@@ -9,9 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import DatabaseError, connection, connections
+from django.db import DatabaseError, connection
 from django.utils import timezone
 
+from zbut.core import periodic
 from zbut.core.models import WorkerHeartbeat
 
 
@@ -62,20 +64,18 @@ def beat(*, worker_id: str, started_at: datetime) -> None:
     )
 
 
-def start_heartbeat(*, worker_id: str, stop: threading.Event) -> threading.Thread:
-    """Beat every WORKER_HEARTBEAT_SECONDS in a daemon thread until ``stop`` is set."""
+def heartbeat_job(*, worker_id: str) -> periodic.Job:
+    """The worker's sign of life for /healthz, every WORKER_HEARTBEAT_SECONDS."""
     started_at = timezone.now()
 
     def run() -> None:
-        while not stop.is_set():
-            try:
-                beat(worker_id=worker_id, started_at=started_at)
-            except DatabaseError:
-                pass  # the database is down; /healthz reports that on its own
-            finally:
-                connections.close_all()
-            stop.wait(settings.WORKER_HEARTBEAT_SECONDS)
+        # When the database is down there is nothing to record; /healthz reports it anyway.
+        with contextlib.suppress(DatabaseError):
+            beat(worker_id=worker_id, started_at=started_at)
 
-    thread = threading.Thread(target=run, name="zbut-heartbeat", daemon=True)
-    thread.start()
-    return thread
+    return periodic.Job("heartbeat", settings.WORKER_HEARTBEAT_SECONDS, run)
+
+
+def start_heartbeat(*, worker_id: str, stop: threading.Event) -> threading.Thread:
+    """Beat in a daemon thread until ``stop`` is set (the worker runs it with its other jobs)."""
+    return periodic.start([heartbeat_job(worker_id=worker_id)], stop=stop, tick=0.05)

@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils import timezone
 
 
 class WorkerHeartbeat(models.Model):
@@ -12,3 +13,61 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hostname}:{self.pid}"
+
+
+class OutboxState(models.TextChoices):
+    QUEUED = "queued", "У черзі / queued"
+    SENDING = "sending", "Надсилається / sending"
+    DELIVERED = "delivered", "Доставлено / delivered"
+    FAILED = "failed", "Помилка, буде повтор / failed, will retry"
+    DEAD = "dead", "Не доставлено / dead"
+
+
+class OutboxMessage(models.Model):
+    """A message that leaves Zbut (Bitrix24 call, webhook, e-mail, SMS), written in the same
+    transaction as its cause and delivered by a worker with retries (zbut.core.outbox)."""
+
+    client = models.ForeignKey(
+        "accounts.Client", on_delete=models.PROTECT, null=True, blank=True, related_name="outbox"
+    )
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.PROTECT, null=True, blank=True, related_name="outbox"
+    )
+    company = models.ForeignKey(
+        "bases.Company", on_delete=models.PROTECT, null=True, blank=True, related_name="outbox"
+    )
+    kind = models.CharField(max_length=40)  # names the handler, e.g. "bitrix24.transfer"
+    destination = models.CharField(max_length=80)  # rate limits and alerts are per destination
+    idempotency_key = models.CharField(max_length=120, unique=True)
+    payload = models.JSONField(default=dict)
+    state = models.CharField(max_length=10, choices=OutboxState.choices, default=OutboxState.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["state", "next_attempt_at"], name="outbox_due"),
+            models.Index(fields=["client", "destination", "state"], name="outbox_client_dest"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.destination} [{self.state}]"
+
+
+class DestinationHealth(models.Model):
+    """Per destination: its rate-limit bucket and whether it has been failing, and since when."""
+
+    destination = models.CharField(max_length=80, primary_key=True)
+    tokens = models.FloatField(default=0)
+    refilled_at = models.DateTimeField(default=timezone.now)
+    failing_since = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    alerted_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.destination

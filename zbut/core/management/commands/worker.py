@@ -1,4 +1,5 @@
-"""`zbut worker`: the django-tasks database worker, plus a heartbeat that /healthz reads."""
+"""`zbut worker`: the django-tasks database worker, plus its periodic jobs (heartbeat for
+/healthz, outbox sweep, alerts)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from typing import Any
 
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
-from zbut.core.health import start_heartbeat
+from zbut.core import periodic
+from zbut.core.health import heartbeat_job
 
 
 class Command(DbWorkerCommand):
@@ -15,7 +17,8 @@ class Command(DbWorkerCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         stop = threading.Event()
-        start_heartbeat(worker_id=options["worker_id"], stop=stop)
+        jobs = [heartbeat_job(worker_id=options["worker_id"]), *periodic.registered()]
+        periodic.start(jobs, stop=stop)
         try:
             super().handle(*args, **options)
         finally:
