@@ -3,17 +3,17 @@
 The coordinator sends the project's new companies (or a slice: a category, a region) to the
 client; the client's owner excludes companies or whole categories with a reason, comments, and
 approves. Only APPROVED companies enter the managers' queue (see ``BaseState``). Every step is
-an event in the history, written in the same transaction as the change; e-mails leave only
-after the commit (``notify_on_commit``).
+an event in the history, written in the same transaction as the change; e-mails are outbox
+rows of that transaction, sent by a worker after the commit.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from uuid import uuid4
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from zbut.accounts.models import Membership, Role, User
 from zbut.bases.models import AgreementState, BaseAgreement, BaseState, Company
 from zbut.core.errors import ZbutError, ZbutPermissionDenied
-from zbut.core.on_commit import notify_on_commit
+from zbut.core.mail import enqueue_email
 from zbut.history.models import EventKind
 from zbut.history.services import NewEvent, record_event, record_events
 from zbut.projects.models import Project
@@ -296,14 +296,10 @@ def _link(project: Project, site_url: str) -> str:
 
 
 def _mail_on_commit(*, recipients: list[str], template: str, context: dict[str, object]) -> None:
-    """Render now (in Ukrainian, the product's language), send only once the change commits."""
+    """Render now (in Ukrainian, the product's language); the outbox sends it after commit."""
     if not recipients:
         return
     with translation.override(settings.LANGUAGE_CODE):
         subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
         body = render_to_string(f"{template}.txt", context)
-
-    def send() -> None:
-        send_mail(subject, body, None, sorted(set(recipients)))
-
-    notify_on_commit(send)
+    enqueue_email(to=recipients, subject=subject, body=body, idempotency_key=f"mail-{uuid4()}")

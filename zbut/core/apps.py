@@ -9,7 +9,8 @@ class CoreConfig(AppConfig):
     verbose_name = "Zbut core"
 
     def ready(self) -> None:
-        from zbut.core import db_functions, outbox, periodic
+        from zbut.core import db_functions, mail, outbox, periodic
 
         db_functions.connect()
+        del mail  # imported for its outbox handler
         periodic.register(periodic.Job("outbox-sweep", OUTBOX_SWEEP_SECONDS, outbox.sweep))

@@ -2,7 +2,8 @@
  *
  * <canvas data-chart="id-of-json-script"> gets the chart described in that script element:
  *   type "bar"    — outcome shares against their norm ranges (outside-norm bars outlined);
- *   type "funnel" — horizontal bars, widest first.
+ *   type "funnel" — horizontal bars, widest first;
+ *   type "stacked" — counts stacked per label (the desk's calls and outcomes per hour).
  */
 (function () {
   "use strict";
@@ -62,6 +63,23 @@
     });
   }
 
+  function stackedChart(canvas, config) {
+    return new window.Chart(canvas, {
+      type: "bar",
+      data: { labels: config.labels, datasets: config.datasets },
+      options: {
+        responsive: true,
+        maintainAspectRatio: false,
+        animation: false,
+        scales: {
+          x: { stacked: true },
+          y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } },
+        },
+        plugins: { legend: { position: "bottom", labels: { boxWidth: 12, font: { size: 11 } } } },
+      },
+    });
+  }
+
   function draw() {
     if (!window.Chart) {
       return;
@@ -73,6 +91,8 @@
       }
       if (config.type === "funnel") {
         funnelChart(canvas, config);
+      } else if (config.type === "stacked") {
+        stackedChart(canvas, config);
       } else {
         barChart(canvas, config);
       }
