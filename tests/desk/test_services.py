@@ -113,8 +113,10 @@ def test_interested_fires_a_transfer_for_the_hand_off(desk):
     company = _outcome(desk, item, "interested", contact_person="Іван Гнатюк, директор",
                        lead_phone="050 111 22 33", note="Готові до зустрічі")  # fmt: skip
     transfer = Event.objects.get(kind=EventKind.TRANSFER, company=company)
-    assert transfer.payload == {"status": "requested", "contact_person": "Іван Гнатюк, директор",
-                                "phone": "+380501112233", "email": ""}  # fmt: skip
+    assert transfer.payload == {
+        "status": "requested", "transfer": company.transfer.pk,
+        "contact_person": "Іван Гнатюк, директор", "phone": "+380501112233", "email": "",
+    }  # fmt: skip
     assert company.contact_person == "Іван Гнатюк, директор"
     assert company.phones.filter(e164="+380501112233").exists()
 

@@ -105,6 +105,7 @@ class Faults:
         self._counts = {"drop": 0, "unavailable": 0, "garbage": 0, "lose_answer": 0}
         self._chaos = 0.0
         self._random = random.Random(0)
+        self._lose_for: dict[str, int] = {}
 
     def slow(self, seconds: float) -> None:
         with self._lock:
@@ -119,8 +120,14 @@ class Faults:
     def garbage(self, count: int = 1) -> None:
         self._add("garbage", count)
 
-    def lose_answer_after_create(self, count: int = 1) -> None:
-        self._add("lose_answer", count)
+    def lose_answer_after_create(self, count: int = 1, method: str | None = None) -> None:
+        """Lose the answers of the next N requests, or only of the next N calls of `method`
+        (e.g. "crm.lead.add": the lead is stored and the caller never hears of it)."""
+        if method is None:
+            self._add("lose_answer", count)
+            return
+        with self._lock:
+            self._lose_for[method.lower()] = self._lose_for.get(method.lower(), 0) + count
 
     def chaos(self, probability: float, seed: int = 0) -> None:
         with self._lock:
@@ -132,14 +139,19 @@ class Faults:
             self.delay = 0.0
             self._chaos = 0.0
             self._counts = dict.fromkeys(self._counts, 0)
+            self._lose_for = {}
 
     def _add(self, kind: str, count: int) -> None:
         with self._lock:
             self._counts[kind] += count
 
-    def draw(self) -> FaultPlan:
+    def draw(self, method: str = "") -> FaultPlan:
         with self._lock:
             plan = FaultPlan(delay=self.delay)
+            if self._lose_for.get(method):
+                self._lose_for[method] -= 1
+                plan.lose_answer = True
+                return plan
             for kind, left in self._counts.items():
                 if left:
                     self._counts[kind] = left - 1
@@ -184,12 +196,12 @@ class Bitrix24Emulator:
         if scope["type"] != "http":
             return
         body = await _read_body(receive)
-        plan = self.faults.draw()
+        match = _PATH.match(scope["path"])
+        method = match["method"].lower() if match else scope["path"]
+        plan = self.faults.draw(method)
         if plan.delay and not await self._slept(plan.delay):
             await _drop_connection(send)
             return
-        match = _PATH.match(scope["path"])
-        method = match["method"].lower() if match else scope["path"]
         record = RecordedRequest(method, {})
         self.requests.append(record)
         if plan.drop:

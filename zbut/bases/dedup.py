@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Identity:
     """What dedup needs to know of a company or an incoming row."""
 
@@ -22,7 +22,7 @@ class Identity:
     emails: frozenset[str] = frozenset()
 
 
-@dataclass(eq=False)  # groups are compared by identity, not by content
+@dataclass(eq=False, slots=True)  # groups are compared by identity, not by content
 class Group:
     """A company as the import will leave it: an existing one (``company_id``) or a new one."""
 
@@ -38,7 +38,7 @@ class Group:
         return self.company_id is None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Placement:
     """Where one row went: a new group, or merged into an earlier group."""
 

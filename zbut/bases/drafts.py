@@ -9,7 +9,7 @@ from typing import Any
 from zbut.bases.models import PhoneKind
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PhoneDraft:
     e164: str
     kind: PhoneKind = PhoneKind.OTHER
@@ -17,7 +17,7 @@ class PhoneDraft:
     extension: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: an import holds 100 000 of them
 class CompanyDraft:
     """A company as it enters the base, already normalised."""
 

@@ -7,7 +7,9 @@ database, so a plan of 100 000 rows is tested and measured without one.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import gc
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db import models
@@ -33,7 +35,7 @@ MSG_NO_NAME = "Немає назви компанії / no company name"
 MSG_NO_CONTACT = "Немає жодного контакту / no valid phone or e-mail"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Rejection:
     row_number: int
     code: str
@@ -41,7 +43,7 @@ class Rejection:
     cells: list[str]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Merge:
     row_number: int
     group: Group
@@ -49,7 +51,7 @@ class Merge:
     cells: list[str]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Flag:
     """The same phone under another name: left for the coordinator to decide."""
 
@@ -97,7 +99,35 @@ def plan_import(
     default_source: str = "",
     on_progress: Callable[[int], None] | None = None,
 ) -> ImportPlan:
-    """Judge every data row (the header is not among ``rows``; row 2 is the first)."""
+    """Judge every data row (the header is not among ``rows``; row 2 is the first).
+
+    The cyclic garbage collector is paused meanwhile: a plan only grows (drafts, groups, the
+    index), so each of its full passes would walk every row's objects again to free nothing;
+    that was a sixth of the time of a 100 000-row plan.
+    """
+    with gc_paused():
+        return _plan(rows, mapping, existing, default_source, on_progress)
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection inside: for work that allocates much and frees little."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _plan(
+    rows: Iterable[list[str]],
+    mapping: ColumnMapping,
+    existing: Iterable[tuple[int, Identity]],
+    default_source: str,
+    on_progress: Callable[[int], None] | None,
+) -> ImportPlan:
     index = DuplicateIndex()
     index.add_existing(existing)
     plan = ImportPlan()
@@ -137,6 +167,10 @@ class _RowReader:
         self.email_columns = mapping.index_of(Field.EMAILS)
         self.extra_columns = mapping.extra_columns
         self.default_source = default_source
+        self._shared: dict[str, str] = {}  # one string per distinct category or source
+
+    def _one(self, value: str) -> str:
+        return self._shared.setdefault(value, value)
 
     def _get(self, cells: list[str], target: Field) -> str:
         index = self.single.get(target)
@@ -170,8 +204,8 @@ class _RowReader:
             edrpou=edrpou,
             address=address,
             region=self._get(cells, Field.REGION) or region_of(address=address) or "",
-            category=self._get(cells, Field.CATEGORY),
-            source=self._get(cells, Field.SOURCE) or self.default_source,
+            category=self._one(self._get(cells, Field.CATEGORY)),
+            source=self._one(self._get(cells, Field.SOURCE) or self.default_source),
             contact_person=self._get(cells, Field.CONTACT_PERSON),
             extra=extra,
         )

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
 import phonenumbers
 from django.db import models
-from phonenumbers import PhoneNumber, PhoneNumberType
+from phonenumbers import PhoneMetadata, PhoneNumberDesc, PhoneNumberType
 
 from zbut.bases.models import PhoneKind
 
@@ -307,15 +308,13 @@ def _classify(nsn: str) -> tuple[PhoneKind, str] | None:
 
     phonenumbers.number_type returns UNKNOWN exactly when is_valid_number is False for a
     number of a single-region country code such as 380, so one call answers both questions
-    (half the cost; tests cross-check against parse + is_valid_number). We build the
-    PhoneNumber ourselves: parse() would only redo the pre-normalisation above. Cached
-    because a base repeats its head-office numbers.
+    (tests cross-check against parse + is_valid_number). ``_ukrainian_number_type`` is that
+    call for Ukraine with its patterns compiled once. Cached because a base repeats its
+    head-office numbers.
     """
     if nsn[0] == "0":
         return None
-    number_type = phonenumbers.number_type(
-        PhoneNumber(country_code=UKRAINE, national_number=int(nsn))
-    )
+    number_type = _ukrainian_number_type(nsn)
     if number_type == PhoneNumberType.MOBILE:
         return PhoneKind.MOBILE, MOBILE_OPERATORS.get(nsn[:2], "")
     if number_type == PhoneNumberType.FIXED_LINE:
@@ -323,3 +322,63 @@ def _classify(nsn: str) -> tuple[PhoneKind, str] | None:
     if number_type == PhoneNumberType.UNKNOWN:
         return None
     return PhoneKind.OTHER, ""
+
+
+# The order in which phonenumbers' _number_type_helper tries the descriptions.
+_SPECIAL_TYPES = (
+    ("premium_rate", PhoneNumberType.PREMIUM_RATE),
+    ("toll_free", PhoneNumberType.TOLL_FREE),
+    ("shared_cost", PhoneNumberType.SHARED_COST),
+    ("voip", PhoneNumberType.VOIP),
+    ("personal_number", PhoneNumberType.PERSONAL_NUMBER),
+    ("pager", PhoneNumberType.PAGER),
+    ("uan", PhoneNumberType.UAN),
+    ("voicemail", PhoneNumberType.VOICEMAIL),
+)
+_Matcher = Callable[[str], bool]
+
+
+def _ukrainian_number_type(nsn: str) -> int:
+    """phonenumbers.number_type of +380 ``nsn`` (``nsn`` not starting with 0).
+
+    The same steps on the same metadata as phonenumbers' ``_number_type_helper``; only the
+    per-call work is gone (a PhoneNumber, the region lookup, the pattern cache lookups): it
+    was most of the time of an import.
+    """
+    general, specials, fixed_line, mobile, same_pattern = _ukrainian_matchers()
+    if not general(nsn):
+        return PhoneNumberType.UNKNOWN
+    for matches, number_type in specials:
+        if matches(nsn):
+            return number_type
+    if fixed_line(nsn):
+        if same_pattern or mobile(nsn):
+            return PhoneNumberType.FIXED_LINE_OR_MOBILE
+        return PhoneNumberType.FIXED_LINE
+    if not same_pattern and mobile(nsn):
+        return PhoneNumberType.MOBILE
+    return PhoneNumberType.UNKNOWN
+
+
+@lru_cache(maxsize=1)
+def _ukrainian_matchers() -> tuple[_Matcher, list, _Matcher, _Matcher, bool]:
+    metadata = PhoneMetadata.metadata_for_region("UA")
+    specials = [(_matcher(getattr(metadata, name)), kind) for name, kind in _SPECIAL_TYPES]
+    return (
+        _matcher(metadata.general_desc),
+        specials,
+        _matcher(metadata.fixed_line),
+        _matcher(metadata.mobile),
+        bool(metadata.same_mobile_and_fixed_line_pattern),
+    )
+
+
+def _matcher(desc: PhoneNumberDesc | None) -> _Matcher:
+    """phonenumbers' ``_is_number_matching_desc`` for one description, compiled once."""
+    if desc is None or not desc.national_number_pattern:
+        return lambda nsn: False
+    lengths = frozenset(desc.possible_length)
+    fullmatch = re.compile(desc.national_number_pattern).fullmatch
+    if not lengths:
+        return lambda nsn: fullmatch(nsn) is not None
+    return lambda nsn: len(nsn) in lengths and fullmatch(nsn) is not None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import datetime
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -12,9 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zbut.accounts.models import User
+from zbut.bases.bulk import insert_rows, sqlite_page_cache
 from zbut.bases.columns import ColumnMapping, Field, guess_mapping, mapping_from_choices
 from zbut.bases.drafts import CompanyDraft, PhoneDraft
-from zbut.bases.importing import ImportPlan, plan_import
+from zbut.bases.importing import ImportPlan, gc_paused, plan_import
 from zbut.bases.models import (
     BaseImport,
     BaseState,
@@ -191,14 +193,18 @@ def run_import(*, base_import_id: int) -> BaseImport:
     if not claimed:
         return base_import
     try:
-        plan = plan_import(
-            rows=_data_rows(Path(base_import.stored_path)),
-            mapping=mapping_of(base_import),
-            existing=existing_identities(project=base_import.project),
-            default_source=Path(base_import.file_name).stem[:100],
-            on_progress=lambda n: BaseImport.objects.filter(pk=base_import_id).update(rows_read=n),
-        )
-        write_plan(base_import=base_import, plan=plan)
+        with gc_paused():  # the plan is millions of live objects: full passes free nothing
+            plan = plan_import(
+                rows=_data_rows(Path(base_import.stored_path)),
+                mapping=mapping_of(base_import),
+                existing=existing_identities(project=base_import.project),
+                default_source=Path(base_import.file_name).stem[:100],
+                on_progress=lambda n: BaseImport.objects.filter(pk=base_import_id).update(
+                    rows_read=n
+                ),
+            )
+            write_plan(base_import=base_import, plan=plan)
+            del plan
     except ZbutError as error:
         _fail(base_import_id, str(error.message))
     except Exception:
@@ -224,53 +230,96 @@ def _data_rows(path: Path) -> Iterator[list[str]]:
 
 @transaction.atomic(durable=True)
 def write_plan(*, base_import: BaseImport, plan: ImportPlan) -> None:
-    project, actor_id = base_import.project, base_import.created_by_id
-    companies = insert_companies(
-        project=project,
-        drafts=[plan.draft_of(group) for group in plan.new_groups],
-        base_state=BaseState.NEW,
-    )
-    company_of = {id(g): c.pk for g, c in zip(plan.new_groups, companies, strict=True)}
+    """The plan's companies, contacts, events and issues, in the caller's one transaction."""
+    project = base_import.project
+    with sqlite_page_cache():
+        company_ids = _insert_new_companies(project=project, plan=plan)
+    company_of = {id(g): pk for g, pk in zip(plan.new_groups, company_ids, strict=True)}
 
     def target(group: Any) -> int:
         return group.company_id or company_of[id(group)]
 
     _add_contacts_to_existing(project=project, plan=plan)
-    headers = base_import.headers
-    events = [
-        NewEvent(
-            kind=EventKind.COMPANY_ADDED,
-            company_id=company.pk,
-            actor_id=actor_id,
-            payload={"import": base_import.pk, "rows": group.rows, "source": company.source},
-        )
-        for group, company in zip(plan.new_groups, companies, strict=True)
-    ]
-    events += [
-        NewEvent(
-            kind=EventKind.COMPANIES_MERGED,
-            company_id=target(merge.group),
-            actor_id=actor_id,
-            payload={
-                "import": base_import.pk,
-                "row": merge.row_number,
-                "matched_by": merge.matched_by,
-                "source_row": dict(zip(headers, merge.cells, strict=False)),
-            },
-        )
-        for merge in plan.merges
-    ]
-    record_events(project=project, drafts=events)
+    events = _import_events(base_import, plan, company_ids, target)
+    while chunk := list(islice(events, EVENT_CHUNK)):  # the written events are not kept
+        record_events(project=project, drafts=chunk)
     ImportIssue.objects.bulk_create(_issues(base_import, plan, target), batch_size=2000)
     base_import.rows = plan.rows
     base_import.rows_read = plan.rows
-    base_import.imported = len(companies)
+    base_import.imported = len(company_ids)
     base_import.merged = len(plan.merges)
     base_import.rejected = len(plan.rejections)
     base_import.possible_duplicates = len(plan.flags)
     base_import.state = ImportState.DONE
     base_import.finished_at = timezone.now()
     base_import.save()
+
+
+EVENT_CHUNK = 10_000
+COMPANY_COLUMNS = (
+    "client_id", "project_id", "name", "legal_form", "edrpou", "address", "region", "category",
+    "source", "contact_person", "extra", "base_state",
+)  # fmt: skip
+PHONE_COLUMNS = ("client_id", "company_id", "e164", "extension", "kind", "operator")
+EMAIL_COLUMNS = ("client_id", "company_id", "address")
+
+
+def _insert_new_companies(*, project: Project, plan: ImportPlan) -> list[int]:
+    """The new companies (each its first row's fields, every row's contacts); their ids.
+
+    Written as plain rows (``bulk.insert_rows``): an import's 100 000 companies, phones and
+    e-mails never exist as model instances.
+    """
+    client_id, project_id, state = project.client_id, project.pk, str(BaseState.NEW)
+    groups, drafts, details = plan.new_groups, plan.drafts, plan.phone_details
+    firsts = (drafts[id(group)] for group in groups)
+    rows = (
+        (client_id, project_id, d.name, d.legal_form, d.edrpou, d.address, d.region, d.category,
+         d.source, d.contact_person, d.extra, state)
+        for d in firsts
+    )  # fmt: skip
+    ids = insert_rows(Company, COMPANY_COLUMNS, rows, count=len(groups), returning_ids=True)
+    if len(ids) != len(groups):
+        raise RuntimeError(f"import: wrote {len(groups)} companies, found {len(ids)}")
+    phones = (
+        (client_id, pk, e164, (p := details[e164]).extension, str(p.kind), p.operator)
+        for group, pk in zip(groups, ids, strict=True)
+        for e164 in sorted(group.added_phones)
+    )
+    insert_rows(CompanyPhone, PHONE_COLUMNS, phones)
+    emails = (
+        (client_id, pk, address)
+        for group, pk in zip(groups, ids, strict=True)
+        for address in sorted(group.added_emails)
+    )
+    insert_rows(CompanyEmail, EMAIL_COLUMNS, emails)
+    return ids
+
+
+def _import_events(
+    base_import: BaseImport, plan: ImportPlan, company_ids: list[int], target: Any
+) -> Iterator[NewEvent]:
+    """One ``company_added`` per new company, one ``companies_merged`` per merged row."""
+    actor_id, headers, pk = base_import.created_by_id, base_import.headers, base_import.pk
+    for group, company_id in zip(plan.new_groups, company_ids, strict=True):
+        yield NewEvent(
+            kind=EventKind.COMPANY_ADDED,
+            company_id=company_id,
+            actor_id=actor_id,
+            payload={"import": pk, "rows": group.rows, "source": plan.drafts[id(group)].source},
+        )
+    for merge in plan.merges:
+        yield NewEvent(
+            kind=EventKind.COMPANIES_MERGED,
+            company_id=target(merge.group),
+            actor_id=actor_id,
+            payload={
+                "import": pk,
+                "row": merge.row_number,
+                "matched_by": merge.matched_by,
+                "source_row": dict(zip(headers, merge.cells, strict=False)),
+            },
+        )
 
 
 def _add_contacts_to_existing(*, project: Project, plan: ImportPlan) -> None:

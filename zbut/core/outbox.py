@@ -49,6 +49,8 @@ class Handler:
     deliver: Callable[[OutboxMessage], dict[str, Any] | None]
     rate_per_second: float = 0.0  # 0 means no limit
     burst: int = 1
+    # Told when a message is delivered or dead, e.g. to write the delivery into the history.
+    on_finish: Callable[[OutboxMessage], None] | None = None
 
 
 _HANDLERS: dict[str, Handler] = {}
@@ -141,7 +143,17 @@ def deliver(message_id: int) -> OutboxMessage:
     message.delivered_at, message.lease_until = timezone.now(), None
     message.save(update_fields=["state", "result", "last_error", "delivered_at", "lease_until"])
     _mark_healthy(message.destination)
+    _tell(handler, message)
     return message
+
+
+def _tell(handler: Handler | None, message: OutboxMessage) -> None:
+    if handler is None or handler.on_finish is None:
+        return
+    try:
+        handler.on_finish(message)
+    except Exception:  # the delivery stands; only its note in the history is missing
+        logger.exception("outbox on_finish failed kind=%s id=%s", message.kind, message.pk)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -160,7 +172,9 @@ def _finish(message: OutboxMessage, *, dead: bool, error: str) -> OutboxMessage:
         message.next_attempt_at = timezone.now() + backoff(message.attempts)
     message.save(update_fields=["state", "last_error", "lease_until", "next_attempt_at"])
     _mark_failing(message.destination, error)
-    if not dead:
+    if dead:
+        _tell(_HANDLERS.get(message.kind), message)
+    else:
         schedule(message.pk, at=message.next_attempt_at)
     logger.warning(
         "outbox delivery failed kind=%s id=%s attempts=%s dead=%s",

@@ -1,17 +1,9 @@
-"""Call attempts that reached no decision: history, not an outcome (PRODUCT.md)."""
+"""Call attempts that reached no decision: history, not an outcome (PRODUCT.md).
 
-from __future__ import annotations
+The vocabulary lives beside the outcomes (zbut.bases.outcomes) so that the client history can
+be told by the layers below the desk; the desk speaks of it from here.
+"""
 
-from django.db import models
-from django.utils.translation import gettext_lazy as _
+from zbut.bases.outcomes import AttemptResult
 
-
-class AttemptResult(models.TextChoices):
-    NO_ANSWER = "no_answer", _("Не відповідає")
-    BUSY = "busy", _("Зайнято")
-    WRONG_NUMBER = "wrong_number", _("Помилковий номер")
-    SECRETARY = "secretary", _("Секретар / не з'єднали")
-    CALL_BACK_AT = "call_back_at", _("Просили передзвонити")
-    NOT_IN_SERVICE = "not_in_service", _("Номер не обслуговується")
-    SWITCHED_OFF = "switched_off", _("Абонент поза зоною")
-    VOICEMAIL = "voicemail", _("Автовідповідач")
+__all__ = ["AttemptResult"]

@@ -109,10 +109,12 @@ def sync_queue(*, project: Project) -> int:
 def claimable(*, project: Project, manager_id: int, now: datetime, grace: timedelta
               ) -> QuerySet[QueueItem]:  # fmt: skip
     """The items a manager may take now, best first."""
+    # A failed attempt on a due callback schedules a retry: the callback waits for it too.
+    retry_due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
     bucket = Case(
-        When(callback_at__lte=now, callback_owner_id=manager_id, then=Value(0)),
-        When(callback_at__lte=now, callback_owner__isnull=True, then=Value(1)),
-        When(callback_at__lte=now - grace, then=Value(1)),
+        When(retry_due, callback_at__lte=now, callback_owner_id=manager_id, then=Value(0)),
+        When(retry_due, callback_at__lte=now, callback_owner__isnull=True, then=Value(1)),
+        When(retry_due, callback_at__lte=now - grace, then=Value(1)),
         When(callback_at__isnull=True, attempts=0, next_attempt_at__isnull=True, then=Value(2)),
         When(callback_at__isnull=True, next_attempt_at__lte=now, then=Value(3)),
         default=Value(NOT_DUE),

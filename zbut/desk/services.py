@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from zbut.accounts.models import User
 from zbut.bases.emails import parse_emails
+from zbut.bases.history_lines import describe
 from zbut.bases.models import Company, CompanyEmail, CompanyPhone
 from zbut.bases.outcomes import DO_NOT_CONTACT_OUTCOMES, Outcome
 from zbut.bases.phones import parse_phones
@@ -37,6 +38,7 @@ from zbut.desk.errors import (
 from zbut.desk.models import ExitReason, ProcessingCycle, QueueItem, QueueState
 from zbut.desk.queue import check_may_work, rules_of
 from zbut.desk.rules import BAD_NUMBER_RESULTS, callback_moment, kyiv_day, retry_delay
+from zbut.handoff.services import forward_to_lead, request_transfer
 from zbut.history.models import EventKind
 from zbut.history.services import record_event
 from zbut.outreach.services import block_company
@@ -177,14 +179,11 @@ def record_outcome(
         kind=EventKind.OUTCOME, project=project, company=company, actor=manager, payload=payload
     )
     if outcome == Outcome.INTERESTED:
-        # The hand-off (issue 7) consumes this event and delivers the lead to the client.
-        record_event(
-            kind=EventKind.TRANSFER,
-            project=project,
-            company=company,
-            actor=manager,
-            payload={"status": "requested", **payload["lead"]},
+        request_transfer(
+            project=project, company=company, actor=manager, lead=payload["lead"], note=note
         )
+    else:
+        forward_to_lead(company=company, text=describe(EventKind.OUTCOME, payload))
     company.refresh_from_db()
     return company
 
@@ -198,6 +197,7 @@ def add_note(*, project: Project, company_id: int, manager: User, text: str) -> 
     if company.outcome in LEAD_OUTCOMES:
         count_cycle(project=project, company=company, manager=manager, at=timezone.now())
     phase = current_phase(project=project)
+    forward_to_lead(company=company, text=text)
     record_event(
         kind=EventKind.NOTE,
         project=project,

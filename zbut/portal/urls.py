@@ -6,4 +6,5 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("p/<slug:slug>/", views.project_detail, name="project_detail"),
     path("p/<slug:slug>/base/", include("zbut.bases.urls")),
+    path("p/<slug:slug>/desk/", include("zbut.desk.urls")),
 ]

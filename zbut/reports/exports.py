@@ -16,12 +16,12 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zbut.bases.history_lines import CLIENT_HISTORY_KINDS, contact_summary, history_line
 from zbut.bases.models import Company, CompanyEmail, CompanyPhone
 from zbut.bases.outcomes import Outcome
 from zbut.core.csv_safety import neutralise_cell
 from zbut.history.models import Event
 from zbut.projects.models import Project
-from zbut.reports.history_lines import CLIENT_HISTORY_KINDS, contact_summary, history_line
 
 CHUNK = 2000
 

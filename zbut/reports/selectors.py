@@ -16,11 +16,11 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zbut.bases.history_lines import CLIENT_HISTORY_KINDS
 from zbut.bases.models import Company
 from zbut.bases.outcomes import NORMS, OUTCOME_COLOURS, POSITIVE_OUTCOMES, Norm, Outcome
 from zbut.history.models import Event, EventKind
 from zbut.projects.models import Phase, PhaseState, Project
-from zbut.reports.history_lines import CLIENT_HISTORY_KINDS
 
 HUNDRED = Decimal(100)
 SHARE_QUANTUM = Decimal("0.1")

@@ -14,6 +14,7 @@ from zbut.projects.models import Project
 
 
 class Command(ZbutCommand):
+    requires_system_checks: list[str] = []  # a data command: `zbut check` is for deploys
     help = (
         "Import a base (CSV in UTF-8 or cp1251, XLSX, XLS) into a project: normalise, merge "
         "duplicates, reject rows without a contact. Accepted rows commit together or not at all."

@@ -9,8 +9,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zbut.bases.outcomes import Outcome
-from zbut.desk.attempts import AttemptResult
+from zbut.bases.outcomes import AttemptResult, Outcome
 from zbut.history.models import EventKind
 
 # Kinds that belong in the client history of a company (not the bookkeeping ones).
