@@ -145,13 +145,15 @@ class Faults:
         with self._lock:
             self._counts[kind] += count
 
-    def draw(self, method: str = "") -> FaultPlan:
+    def draw(self, methods: frozenset[str] = frozenset()) -> FaultPlan:
+        """The plan for a request calling ``methods`` (a batch calls its commands' methods)."""
         with self._lock:
             plan = FaultPlan(delay=self.delay)
-            if self._lose_for.get(method):
-                self._lose_for[method] -= 1
-                plan.lose_answer = True
-                return plan
+            for method in sorted(methods):
+                if self._lose_for.get(method):
+                    self._lose_for[method] -= 1
+                    plan.lose_answer = True
+                    return plan
             for kind, left in self._counts.items():
                 if left:
                     self._counts[kind] = left - 1
@@ -198,7 +200,7 @@ class Bitrix24Emulator:
         body = await _read_body(receive)
         match = _PATH.match(scope["path"])
         method = match["method"].lower() if match else scope["path"]
-        plan = self.faults.draw(method)
+        plan = self.faults.draw(_called_methods(method, body))
         if plan.delay and not await self._slept(plan.delay):
             await _drop_connection(send)
             return
@@ -262,6 +264,14 @@ class Bitrix24Emulator:
             payload["total"] = answer.total
         payload["time"] = time_block(started)
         return 200, payload
+
+
+def _called_methods(method: str, body: bytes) -> frozenset[str]:
+    """The method, and for a batch the methods of its commands (read from the raw body)."""
+    if method != "batch":
+        return frozenset({method})
+    found = re.findall(rb"crm\.[a-z_.]+", body.lower())
+    return frozenset({method, *(name.decode().rstrip(".") for name in found)})
 
 
 async def _read_body(receive: Receive) -> bytes:

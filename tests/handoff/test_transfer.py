@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from tests.desk.conftest import approved_companies
 from zbut.core import outbox
-from zbut.core.models import OutboxMessage, OutboxState
+from zbut.core.models import DestinationHealth, OutboxMessage, OutboxState
 from zbut.desk.queue import claim_next
 from zbut.desk.services import add_note, record_outcome
 from zbut.handoff.models import LeadRecipient, Transfer
@@ -239,3 +239,31 @@ def test_the_webhook_url_of_bitrix24_is_encrypted_at_rest(world, bitrix24):
     assert bitrix24.webhook_url.split("/")[-2] not in connection.webhook_url_encrypted
     assert connection.webhook_url.rstrip("/") == bitrix24.webhook_url.rstrip("/")
     assert "***" in connection.portal
+
+
+def test_a_backlog_after_an_outage_goes_to_bitrix24_in_batches(lead_desk, bitrix24):
+    approved_companies(lead_desk.project_a, 17, start=10)
+    connect_bitrix24(client=lead_desk.client_a, webhook_url=bitrix24.webhook_url)
+    bitrix24.faults.unavailable(1000)
+    for i in range(20):
+        _interested(lead_desk, phone=f"050 111 {i:04d}")
+    assert not bitrix24.leads
+    bitrix24.faults.clear()
+    OutboxMessage.objects.filter(kind="bitrix24.transfer").update(next_attempt_at=timezone.now())
+    before = len(bitrix24.requests)
+    first = OutboxMessage.objects.filter(kind="bitrix24.transfer").order_by("pk").first()
+    outbox.deliver(first.pk)
+    assert len(bitrix24.leads) == 16, "one backlog call carries 16 transfers"
+    assert len(bitrix24.requests) - before == 2, "a look-up batch and a write batch"
+    # The outage spent the destination's rate tokens on failed tries: refill as time would.
+    DestinationHealth.objects.update(tokens=10)
+    OutboxMessage.objects.exclude(state=OutboxState.DELIVERED).update(
+        next_attempt_at=timezone.now()
+    )
+    _deliver_all()
+    assert len(bitrix24.leads) == 20
+    origins = {lead.fields["ORIGIN_ID"] for lead in bitrix24.leads.values()}
+    assert len(origins) == 20
+    assert set(
+        OutboxMessage.objects.filter(kind="bitrix24.transfer").values_list("state", flat=True)
+    ) == {OutboxState.DELIVERED}

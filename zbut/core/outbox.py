@@ -51,6 +51,9 @@ class Handler:
     burst: int = 1
     # Told when a message is delivered or dead, e.g. to write the delivery into the history.
     on_finish: Callable[[OutboxMessage], None] | None = None
+    # Delivers a backlog in one call (e.g. a Bitrix24 `batch`): message id → result or error.
+    deliver_many: Callable[[list[OutboxMessage]], dict[int, Any]] | None = None
+    batch_size: int = 1
 
 
 _HANDLERS: dict[str, Handler] = {}
@@ -128,6 +131,8 @@ def deliver(message_id: int) -> OutboxMessage:
         message.save(update_fields=["state", "next_attempt_at", "lease_until"])
         schedule(message.pk, at=message.next_attempt_at)
         return message
+    if handler.deliver_many is not None:
+        return _deliver_backlog(message, handler)
     message.attempts += 1
     message.save(update_fields=["attempts"])
     try:
@@ -139,12 +144,65 @@ def deliver(message_id: int) -> OutboxMessage:
     except Exception as error:  # a bug must not lose the message: retry and show it
         logger.exception("outbox handler crashed kind=%s id=%s", message.kind, message.pk)
         return _finish(message, dead=message.attempts >= MAX_ATTEMPTS, error=repr(error))
+    return _delivered(message, handler, result)
+
+
+def _delivered(message: OutboxMessage, handler: Handler, result: dict[str, Any]) -> OutboxMessage:
     message.state, message.result, message.last_error = OutboxState.DELIVERED, result, ""
     message.delivered_at, message.lease_until = timezone.now(), None
     message.save(update_fields=["state", "result", "last_error", "delivered_at", "lease_until"])
     _mark_healthy(message.destination)
     _tell(handler, message)
     return message
+
+
+def _deliver_backlog(first: OutboxMessage, handler: Handler) -> OutboxMessage:
+    """Deliver the claimed message with other due ones of its kind and destination, in one go.
+
+    One rate-limit token for the lot (a Bitrix24 batch counts as one request). Each message
+    ends on its own: delivered, retried or dead, as its own result says.
+    """
+    messages = [first, *_claim_more(first, handler.batch_size - 1)]
+    for message in messages:
+        message.attempts += 1
+    OutboxMessage.objects.bulk_update(messages, ["attempts"])
+    try:
+        outcomes = handler.deliver_many(messages)
+    except Exception as error:  # the whole call failed: every message takes the same way
+        outcomes = {message.pk: error for message in messages}
+    for message in messages:
+        outcome = outcomes.get(message.pk, RetryableDelivery("no answer for this message"))
+        if isinstance(outcome, FatalDelivery):
+            _finish(message, dead=True, error=str(outcome))
+        elif isinstance(outcome, Exception):
+            error = str(outcome) if isinstance(outcome, RetryableDelivery) else repr(outcome)
+            _finish(message, dead=message.attempts >= MAX_ATTEMPTS, error=error)
+        else:
+            _delivered(message, handler, outcome or {})
+    first.refresh_from_db()
+    return first
+
+
+def _claim_more(first: OutboxMessage, limit: int) -> list[OutboxMessage]:
+    """Claim up to ``limit`` more due messages like ``first`` (each by a conditional update)."""
+    if limit <= 0:
+        return []
+    now = timezone.now()
+    due = Q(state__in=[OutboxState.QUEUED, OutboxState.FAILED], next_attempt_at__lte=now)
+    candidates = (
+        OutboxMessage.objects.filter(due, kind=first.kind, destination=first.destination)
+        .exclude(pk=first.pk)
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    claimed = [
+        pk
+        for pk in list(candidates)
+        if OutboxMessage.objects.filter(due, pk=pk).update(
+            state=OutboxState.SENDING, lease_until=now + LEASE
+        )
+    ]
+    return list(OutboxMessage.objects.filter(pk__in=claimed).order_by("pk"))
 
 
 def _tell(handler: Handler | None, message: OutboxMessage) -> None:

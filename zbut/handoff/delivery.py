@@ -22,7 +22,15 @@ from django.utils import timezone
 from zbut.bases.history_lines import CLIENT_HISTORY_KINDS, history_line
 from zbut.core import outbox
 from zbut.core.models import OutboxMessage, OutboxState
-from zbut.handoff.bitrix24 import Bitrix24Client, Bitrix24Fatal, Bitrix24Retryable, lead_fields
+from zbut.handoff.bitrix24 import (
+    MAX_BATCH_COMMANDS,
+    ORIGINATOR_ID,
+    Bitrix24Client,
+    Bitrix24Error,
+    Bitrix24Fatal,
+    Bitrix24Retryable,
+    lead_fields,
+)
 from zbut.handoff.models import Bitrix24Connection, Transfer, WebhookEndpoint
 from zbut.history.models import Event, EventKind
 from zbut.history.services import record_event
@@ -31,53 +39,136 @@ SIGNATURE_HEADER = "Zbut-Signature"
 WEBHOOK_TIMEOUT = 10.0
 # Bitrix24 allows about 2 requests a second per portal with a burst of 50 (limits.md); stay under.
 BITRIX24_RATE, BITRIX24_BURST = 1.5, 40
+# A transfer's look-up takes up to three commands of a batch's fifty.
+TRANSFERS_PER_BATCH = MAX_BATCH_COMMANDS // 3
 
 
-def deliver_transfer_to_bitrix24(message: OutboxMessage) -> dict[str, Any]:
-    transfer = Transfer.objects.select_related("company", "project", "requested_by").get(
-        pk=message.payload["transfer"]
-    )
-    connection = Bitrix24Connection.objects.get(client_id=transfer.client_id)
-    company = transfer.company
-    phones = list(company.phones.filter(is_bad=False).values_list("e164", flat=True))
-    emails = list(company.emails.values_list("address", flat=True))
-    comments = _client_history(transfer)
+def deliver_transfers_to_bitrix24(messages: list[OutboxMessage]) -> dict[int, Any]:
+    """A backlog of transfers in two batch calls: look every lead up, then add what is missing.
+
+    The first call asks, per transfer, for the lead already carrying its key (ORIGIN_ID) and
+    for the client's leads sharing its phones or e-mails; the second adds the new leads and
+    comments on the existing ones. Each transfer's own error stays its own.
+    """
+    outcomes: dict[int, Any] = {}
+    plans = {m.pk: _TransferPlan.of(m) for m in messages}
+    connection = Bitrix24Connection.objects.get(client_id=messages[0].client_id)
     with _bitrix24(connection) as client:
-        lead_id = client.find_lead_by_origin(message.idempotency_key)
-        duplicate = False
-        if lead_id is None:
-            found = client.find_duplicate_leads(phones, emails)
-            if found:
-                lead_id, duplicate = found[0], True
-                client.add_timeline_comment(lead_id, f"Zbut: {comments}")
+        lookups: dict[str, tuple[str, dict[str, Any]]] = {}
+        for pk, plan in plans.items():
+            lookups[f"o{pk}"] = ("crm.lead.list", {
+                "filter": {"=ORIGINATOR_ID": ORIGINATOR_ID, "=ORIGIN_ID": plan.key},
+                "select": ["ID"]})  # fmt: skip
+            for kind, values in (("PHONE", plan.phones[:20]), ("EMAIL", plan.emails[:20])):
+                if values:
+                    lookups[f"{kind[0].lower()}{pk}"] = ("crm.duplicate.findbycomm", {
+                        "entity_type": "LEAD", "type": kind, "values": values})  # fmt: skip
+        found = client.batch(lookups)
+        writes: dict[str, tuple[str, dict[str, Any]]] = {}
+        for pk, plan in plans.items():
+            error = next((found.errors[k] for k in found.errors if k[1:] == str(pk)), None)
+            if error is not None:
+                outcomes[pk] = _as_delivery_error(error)
+            elif leads := found.results.get(f"o{pk}"):
+                outcomes[pk] = plan.done(int(leads[0]["ID"]), duplicate=False)
+            elif duplicates := _lead_ids(found.results, pk):
+                plan.duplicate_of = duplicates[0]
+                writes[f"w{pk}"] = ("crm.timeline.comment.add", {"fields": {
+                    "ENTITY_ID": duplicates[0], "ENTITY_TYPE": "lead",
+                    "COMMENT": f"Zbut: {plan.comments}"}})  # fmt: skip
             else:
-                fields = lead_fields(
-                    title=f"{company.legal_form} {company.name}".strip(),
-                    company_title=f"{company.legal_form} {company.name}".strip(),
-                    name=transfer.lead.get("contact_person", ""),
-                    phones=[transfer.lead.get("phone", ""), *phones],
-                    emails=[transfer.lead.get("email", ""), *emails],
-                    address=company.address,
-                    source_description=f"Zbut · {transfer.project.name}",
-                    comments=comments,
-                    origin_id=message.idempotency_key,
-                    assigned_by_id=connection.assigned_by_id,
-                )
-                lead_id = client.add_lead({**fields, **connection.extra_fields})
-    Transfer.objects.filter(pk=transfer.pk).update(
-        bitrix24_lead_id=lead_id, bitrix24_duplicate=duplicate
-    )
-    return {"lead_id": lead_id, "duplicate": duplicate}
+                writes[f"w{pk}"] = ("crm.lead.add", {
+                    "fields": {**plan.fields, **connection.extra_fields},
+                    "params": {"REGISTER_SONET_EVENT": "Y"}})  # fmt: skip
+        if writes:
+            written = client.batch(writes)
+            for key, error in written.errors.items():
+                outcomes[int(key[1:])] = _as_delivery_error(error)
+            for key, value in written.results.items():
+                plan = plans[int(key[1:])]
+                lead_id = plan.duplicate_of or int(value)
+                outcomes[int(key[1:])] = plan.done(lead_id, duplicate=bool(plan.duplicate_of))
+    return outcomes
 
 
-def deliver_comment_to_bitrix24(message: OutboxMessage) -> dict[str, Any]:
-    transfer = Transfer.objects.get(pk=message.payload["transfer"])
-    if transfer.bitrix24_lead_id is None:
-        raise outbox.RetryableDelivery("the lead is not in Bitrix24 yet")
-    connection = Bitrix24Connection.objects.get(client_id=transfer.client_id)
+class _TransferPlan:
+    """What one transfer sends: the lead's fields, its contacts and the client history."""
+
+    def __init__(self, message: OutboxMessage, transfer: Transfer, connection_assigned: int | None):
+        company = transfer.company
+        self.transfer = transfer
+        self.key = message.idempotency_key
+        self.phones = _unique([transfer.lead.get("phone", ""), *company.phones.filter(
+            is_bad=False).values_list("e164", flat=True)])  # fmt: skip
+        self.emails = _unique([transfer.lead.get("email", ""), *company.emails.values_list(
+            "address", flat=True)])  # fmt: skip
+        self.comments = _client_history(transfer)
+        title = f"{company.legal_form} {company.name}".strip()
+        self.fields = lead_fields(
+            title=title, company_title=title, name=transfer.lead.get("contact_person", ""),
+            phones=self.phones, emails=self.emails, address=company.address,
+            source_description=f"Zbut · {transfer.project.name}", comments=self.comments,
+            origin_id=self.key, assigned_by_id=connection_assigned,
+        )  # fmt: skip
+        self.duplicate_of: int | None = None
+
+    @classmethod
+    def of(cls, message: OutboxMessage) -> _TransferPlan:
+        transfer = Transfer.objects.select_related("company", "project", "requested_by").get(
+            pk=message.payload["transfer"]
+        )
+        connection = Bitrix24Connection.objects.get(client_id=transfer.client_id)
+        return cls(message, transfer, connection.assigned_by_id)
+
+    def done(self, lead_id: int, *, duplicate: bool) -> dict[str, Any]:
+        Transfer.objects.filter(pk=self.transfer.pk).update(
+            bitrix24_lead_id=lead_id, bitrix24_duplicate=duplicate
+        )
+        return {"lead_id": lead_id, "duplicate": duplicate}
+
+
+def deliver_comments_to_bitrix24(messages: list[OutboxMessage]) -> dict[int, Any]:
+    """Later events on transferred companies, up to 50 timeline comments in one batch call."""
+    outcomes: dict[int, Any] = {}
+    transfers = Transfer.objects.in_bulk([m.payload["transfer"] for m in messages])
+    commands: dict[str, tuple[str, dict[str, Any]]] = {}
+    for message in messages:
+        lead_id = transfers[message.payload["transfer"]].bitrix24_lead_id
+        if lead_id is None:
+            outcomes[message.pk] = outbox.RetryableDelivery("the lead is not in Bitrix24 yet")
+            continue
+        commands[f"c{message.pk}"] = ("crm.timeline.comment.add", {"fields": {
+            "ENTITY_ID": lead_id, "ENTITY_TYPE": "lead",
+            "COMMENT": message.payload["text"]}})  # fmt: skip
+    if not commands:
+        return outcomes
+    connection = Bitrix24Connection.objects.get(client_id=messages[0].client_id)
     with _bitrix24(connection) as client:
-        comment_id = client.add_timeline_comment(transfer.bitrix24_lead_id, message.payload["text"])
-    return {"lead_id": transfer.bitrix24_lead_id, "comment_id": comment_id}
+        result = client.batch(commands)
+    for key, error in result.errors.items():
+        outcomes[int(key[1:])] = _as_delivery_error(error)
+    for key, comment_id in result.results.items():
+        outcomes[int(key[1:])] = {"comment_id": int(comment_id)}
+    return outcomes
+
+
+def _lead_ids(results: dict[str, Any], pk: int) -> list[int]:
+    found: set[int] = set()
+    for key in (f"p{pk}", f"e{pk}"):
+        answer = results.get(key)
+        if isinstance(answer, dict):  # PHP answers `[]` when nothing matched
+            found.update(int(lead_id) for lead_id in answer.get("LEAD", []))
+    return sorted(found)
+
+
+def _as_delivery_error(error: Bitrix24Error) -> Exception:
+    if isinstance(error, Bitrix24Retryable):
+        return outbox.RetryableDelivery(str(error))
+    return outbox.FatalDelivery(str(error))
+
+
+def _unique(values: list[str]) -> list[str]:
+    return list(dict.fromkeys(v for v in values if v))
 
 
 def deliver_webhook(message: OutboxMessage) -> dict[str, Any]:
@@ -192,16 +283,38 @@ def _client_history(transfer: Transfer) -> str:
     return "\n".join(lines)
 
 
+def _one(deliver_many: Any) -> Any:
+    """The single-message form of a backlog handler."""
+
+    def deliver(message: OutboxMessage) -> dict[str, Any]:
+        outcome = deliver_many([message]).get(message.pk)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome or {}
+
+    return deliver
+
+
 def register_handlers() -> None:
     outbox.register(
         "bitrix24.transfer",
         outbox.Handler(
-            deliver_transfer_to_bitrix24, BITRIX24_RATE, BITRIX24_BURST, on_finish=record_delivery
+            _one(deliver_transfers_to_bitrix24),
+            BITRIX24_RATE,
+            BITRIX24_BURST,
+            on_finish=record_delivery,
+            deliver_many=deliver_transfers_to_bitrix24,
+            batch_size=TRANSFERS_PER_BATCH,
         ),
     )
     outbox.register(
         "bitrix24.comment",
-        outbox.Handler(deliver_comment_to_bitrix24, BITRIX24_RATE, BITRIX24_BURST),
+        outbox.Handler(
+            _one(deliver_comments_to_bitrix24),
+            BITRIX24_RATE,
+            BITRIX24_BURST,
+            deliver_many=deliver_comments_to_bitrix24,
+            batch_size=MAX_BATCH_COMMANDS,
+        ),
     )
-    outbox.register("webhook.transfer", outbox.Handler(
-        deliver_webhook, on_finish=record_delivery))  # fmt: skip
+    outbox.register("webhook.transfer", outbox.Handler(deliver_webhook, on_finish=record_delivery))
