@@ -191,3 +191,15 @@ def test_bad_company_count_is_one_clear_error_with_status_2(db: None, companies:
     assert error.value.returncode == 2
     assert "--companies" in str(error.value)
     assert not Client.objects.exists()
+
+
+def test_every_simulated_decision_counts_its_processing_cycle(db: None) -> None:
+    from zbut.desk.models import ProcessingCycle
+    from zbut.history.models import EventKind
+
+    load()
+    project = Project.objects.get(slug="demo-system")
+    outcomes = Event.objects.filter(project=project, kind=EventKind.OUTCOME)
+    decided_days = {(e.company_id, timezone.localtime(e.occurred_at).date()) for e in outcomes}
+    cycles = set(ProcessingCycle.objects.filter(project=project).values_list("company_id", "day"))
+    assert cycles == decided_days

@@ -31,6 +31,8 @@ from zbut.demo.simulation import (
     PhaseWindow,
     plan_desk_work,
 )
+from zbut.desk.models import ProcessingCycle
+from zbut.desk.rules import kyiv_day
 from zbut.history.models import Event, EventKind
 from zbut.history.services import NewEvent, record_events
 from zbut.projects.models import Project, ProjectKind
@@ -183,7 +185,27 @@ def simulate_desk_work(
         ],
     )
     _store_derived_state(project=project, states=plan.states)
+    _count_cycles(project=project, events=plan.events)
     return len(plan.events)
+
+
+def _count_cycles(*, project: Project, events: list) -> None:
+    """The processing cycles the simulated outcomes earned: one per company per Kyiv day."""
+    phases = {phase.number: phase.pk for phase in project.phases.all()}
+    cycles = {
+        (event.company_id, kyiv_day(event.occurred_at)): ProcessingCycle(
+            client_id=project.client_id,
+            project=project,
+            phase_id=phases.get(event.payload.get("phase")),
+            company_id=event.company_id,
+            manager_id=event.actor_id,
+            day=kyiv_day(event.occurred_at),
+            counted_at=event.occurred_at,
+        )
+        for event in events
+        if event.kind == EventKind.OUTCOME
+    }
+    ProcessingCycle.objects.bulk_create(cycles.values(), batch_size=2000, ignore_conflicts=True)
 
 
 def _store_derived_state(*, project: Project, states: dict[int, CompanyState]) -> None:
