@@ -4,6 +4,10 @@ history_append_per_s[DB]   events per second appended through ``record_events``,
                            1000 events per transaction spread over 100 projects.
 audit_verify_1m_s[DB]      wall time of the real `zbut audit verify` command (a subprocess,
                            Django start-up included) over a history of 1 000 000 events.
+import_100k_s[DB], import_peak_mb[DB], import_vs_django_import_export_ratio[DB]
+                           a messy 100 000-row cp1251 base through the real `zbut import-base`:
+                           wall time, peak RSS, and django-import-export's time per row over
+                           ours (see bench/imports.py).
 
 Every benchmark makes its own database (a temporary SQLite file, or a fresh PostgreSQL database
 `zbut_bench_<pid>` on 127.0.0.1:5432 that is dropped afterwards) and migrates it.
@@ -16,12 +20,15 @@ import json
 import re
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 from bench.databases import DATABASES, BenchDatabase, bench_database, postgresql_answers
+from bench.imports import import_figures, make_base
 
-FIGURES = ("history_append", "audit_verify")
+FIGURES = ("history_append", "audit_verify", "import")
+IMPORT_ROWS = 100_000
 APPEND_EVENTS = 200_000
 VERIFY_EVENTS = 1_000_000
 VERIFIED = re.compile(r"ok: (\d+) chains, (\d+) events intact")
@@ -43,26 +50,40 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--projects", type=int, default=100)
     parser.add_argument("--batch", type=int, default=1000, help="appended events per transaction")
+    parser.add_argument(
+        "--rows", type=int, default=IMPORT_ROWS, help=f"rows of the imported base ({IMPORT_ROWS})"
+    )
     args = parser.parse_args(argv)
     figures = _choices(args.only, FIGURES, "--only")
     vendors = _choices(args.databases, DATABASES, "--databases")
 
     failed = False
-    for figure in figures:
-        for vendor in vendors:
-            if vendor == "postgresql" and not postgresql_answers():
-                _line(
-                    _name(figure, vendor, args.events), "skipped (127.0.0.1:5432 does not answer)"
-                )
-                continue
-            with bench_database(vendor) as database:
-                if figure == "history_append":
-                    events = args.events or APPEND_EVENTS
-                    result = _child(database, "append", events, args.projects, args.batch)
-                    _line(_name(figure, vendor, args.events), f"{result['per_s']:.0f} events/s")
-                else:
-                    failed |= not _audit_verify(database, args.events or VERIFY_EVENTS, args)
+    with tempfile.TemporaryDirectory(prefix="zbut-bench-base-") as files:
+        for figure in figures:
+            for vendor in vendors:
+                failed |= not _figure(figure, vendor, args, files)
     return 1 if failed else 0
+
+
+def _figure(figure: str, vendor: str, args: argparse.Namespace, files: str) -> bool:
+    if vendor == "postgresql" and not postgresql_answers():
+        for name in _names(figure, vendor, args):
+            _line(name, "skipped (127.0.0.1:5432 does not answer)")
+        return True
+    if figure == "import":
+        base = Path(files) / f"base-{args.rows}-cp1251.csv"
+        if not base.exists():
+            base = make_base(files, args.rows)
+        for name, value in import_figures(vendor, base, args.rows):
+            _line(name, value)
+        return True
+    with bench_database(vendor) as database:
+        if figure == "history_append":
+            events = args.events or APPEND_EVENTS
+            result = _child(database, "append", events, args.projects, args.batch)
+            _line(_name(figure, vendor, args), f"{result['per_s']:.0f} events/s")
+            return True
+        return _audit_verify(database, args.events or VERIFY_EVENTS, args)
 
 
 def _choices(value: str, allowed: tuple[str, ...], option: str) -> list[str]:
@@ -75,10 +96,22 @@ def _choices(value: str, allowed: tuple[str, ...], option: str) -> list[str]:
     return chosen
 
 
-def _name(figure: str, vendor: str, events: int | None) -> str:
+def _names(figure: str, vendor: str, args: argparse.Namespace) -> list[str]:
+    if figure != "import":
+        return [_name(figure, vendor, args)]
+    return [
+        _name(figure, vendor, args),
+        f"import_peak_mb[{vendor}]",
+        f"import_vs_django_import_export_ratio[{vendor}]",
+    ]
+
+
+def _name(figure: str, vendor: str, args: argparse.Namespace) -> str:
     if figure == "history_append":
         return f"history_append_per_s[{vendor}]"
-    return f"audit_verify_{_count(events or VERIFY_EVENTS)}_s[{vendor}]"
+    if figure == "import":
+        return f"import_{_count(args.rows)}_s[{vendor}]"
+    return f"audit_verify_{_count(args.events or VERIFY_EVENTS)}_s[{vendor}]"
 
 
 def _count(n: int) -> str:
@@ -129,10 +162,10 @@ def _audit_verify(database: BenchDatabase, events: int, args: argparse.Namespace
     seconds = time.perf_counter() - started
     found = VERIFIED.search(done.stdout)
     if done.returncode != 0 or found is None or int(found.group(2)) != made["events"]:
-        _line(_name("audit_verify", database.vendor, events), "FAILED")
+        _line(_name("audit_verify", database.vendor, args), "FAILED")
         sys.stderr.write(done.stdout + done.stderr)
         return False
-    _line(_name("audit_verify", database.vendor, events), f"{seconds:.2f} s")
+    _line(_name("audit_verify", database.vendor, args), f"{seconds:.2f} s")
     return True
 
 

@@ -1,0 +1,137 @@
+"""The import benchmark: a messy 100 000-row cp1251 base through `zbut import-base`.
+
+import_100k_s[DB]       wall time of the real `zbut import-base PROJECT FILE --json` (a
+                        subprocess, Django start-up included) on a migrated database holding one
+                        client and its empty project: reading, normalising, dedup, the
+                        one-transaction write of companies, phones, e-mails, issues and events.
+import_peak_mb[DB]      peak RSS of that process (``wait4`` rusage of that one child).
+import_vs_django_import_export_ratio[DB]
+                        django-import-export's seconds per row (a plain ``ModelResource`` for
+                        Company, ``import_data(dry_run=False, use_transactions=True)`` from a
+                        tablib Dataset of the same file, on a fresh database of the same kind)
+                        divided by ours. Its time counts reading the CSV and the import, not
+                        Django's start-up; ours counts start-up, so the ratio is conservative.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from bench.databases import BenchDatabase, bench_database
+
+DIE_SAMPLE = 10_000  # rows django-import-export imports first, to see if the whole file fits
+DIE_BUDGET_S = 600  # more than this for the whole file: its rate on the sample is reported
+
+
+def make_base(directory: str, rows: int) -> Path:
+    """The benchmark's base file (made once per run, by ``bench.basegen`` in a child)."""
+    path = Path(directory) / f"base-{rows}-cp1251.csv"
+    command = [sys.executable, "-m", "bench.basegen", str(path), "--rows", str(rows)]
+    done = _run(command, env=None)
+    _note(f"base file: {path.stat().st_size / 1e6:.1f} MB, {done.stdout.strip()}")
+    return path
+
+
+def import_figures(vendor: str, base: Path, rows: int) -> Iterator[tuple[str, str]]:
+    """The three figures of one database kind, each on its own fresh database."""
+    name = _count(rows)
+    with bench_database(vendor) as database:
+        _setup(database)
+        seconds, peak_kb, report = _our_import(database, base)
+    _note(
+        f"{vendor}: rows {report['rows']}: imported {report['imported']}, merged "
+        f"{report['merged']}, rejected {report['rejected']}, possible duplicates "
+        f"{report['possible_duplicates']}"
+    )
+    yield f"import_{name}_s[{vendor}]", f"{seconds:.2f} s"
+    yield f"import_peak_mb[{vendor}]", f"{peak_kb / 1024:.0f} MB"
+    die_rows, die_seconds = _django_import_export(vendor, base, rows)
+    ratio = (die_seconds / die_rows) / (seconds / report["rows"])
+    yield f"import_vs_django_import_export_ratio[{vendor}]", f"{ratio:.1f} x"
+
+
+def _setup(database: BenchDatabase) -> None:
+    _run([sys.executable, "-m", "bench.importrun", "setup"], env=database.env())
+
+
+def _our_import(database: BenchDatabase, base: Path) -> tuple[float, int, dict]:
+    """Seconds, peak RSS (KiB) and the JSON report of one `zbut import-base` process."""
+    from bench.importrun import PROJECT_SLUG
+
+    command = [*_zbut(), "import-base", PROJECT_SLUG, str(base), "--json"]
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, env=database.env(), stdout=out, stderr=err, cwd=_root())
+        _pid, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read().decode(), err.read().decode()
+    if process.returncode != 0:
+        sys.stderr.write(stdout[-2000:] + stderr[-4000:])
+        raise SystemExit(f"zbut import-base failed on {database.vendor}")
+    return seconds, usage.ru_maxrss, json.loads(stdout)
+
+
+def _django_import_export(vendor: str, base: Path, rows: int) -> tuple[int, float]:
+    """Rows and seconds of django-import-export: the whole file, or a sample if too slow."""
+    sample = min(rows, DIE_SAMPLE)
+    die_rows, seconds = _die_once(vendor, base, sample)
+    projected = seconds / die_rows * rows
+    if die_rows < rows and projected <= DIE_BUDGET_S:
+        die_rows, seconds = _die_once(vendor, base, 0)
+    elif die_rows < rows:
+        _note(
+            f"{vendor}: django-import-export timed on the first {die_rows} rows only; "
+            f"the whole file would take ~{projected:.0f} s at that rate"
+        )
+    _note(
+        f"{vendor}: django-import-export imported {die_rows} rows in {seconds:.1f} s "
+        f"({die_rows / seconds:.0f} rows/s)"
+    )
+    return die_rows, seconds
+
+
+def _die_once(vendor: str, base: Path, limit: int) -> tuple[int, float]:
+    with bench_database(vendor) as database:
+        _setup(database)
+        command = [sys.executable, "-m", "bench.importrun", "die", str(base)]
+        done = _run([*command, "--limit", str(limit)], env=database.env())
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    return result["rows"], result["seconds"]
+
+
+def _run(command: list[str], env: dict[str, str] | None) -> subprocess.CompletedProcess:
+    done = subprocess.run(
+        command, env=env, capture_output=True, text=True, check=False, cwd=_root()
+    )
+    if done.returncode != 0:
+        sys.stderr.write(done.stdout[-2000:] + done.stderr[-4000:])
+        raise SystemExit(f"{' '.join(command[1:4])} failed")
+    return done
+
+
+def _count(n: int) -> str:
+    return f"{n // 1000}k" if n % 1000 == 0 else str(n)
+
+
+def _note(text: str) -> None:
+    sys.stderr.write(f"  ({text})\n")
+    sys.stderr.flush()
+
+
+def _zbut() -> list[str]:
+    script = Path(sys.executable).with_name("zbut")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "zbut.cli"]
+
+
+def _root() -> str:
+    return str(Path(__file__).resolve().parent.parent)
