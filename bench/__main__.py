@@ -8,6 +8,9 @@ import_100k_s[DB], import_peak_mb[DB], import_vs_django_import_export_ratio[DB]
                            a messy 100 000-row cp1251 base through the real `zbut import-base`:
                            wall time, peak RSS, and django-import-export's time per row over
                            ours (see bench/imports.py).
+portal_page_p95_ms[DB], live_latency_p99_ms[DB]
+                           Data Base ONLINE's table page with each filter, and commit-to-SSE
+                           latency under load on uvicorn (see bench/portal_live.py).
 
 Every benchmark makes its own database (a temporary SQLite file, or a fresh PostgreSQL database
 `zbut_bench_<pid>` on 127.0.0.1:5432 that is dropped afterwards) and migrates it.
@@ -26,8 +29,10 @@ from pathlib import Path
 
 from bench.databases import DATABASES, BenchDatabase, bench_database, postgresql_answers
 from bench.imports import import_figures, make_base
+from bench.portal_live import portal_live_figures
+from bench.portal_reports import figures as portal_report_figures
 
-FIGURES = ("history_append", "audit_verify", "import")
+FIGURES = ("history_append", "audit_verify", "import", "portal_reports", "portal_live")
 IMPORT_ROWS = 100_000
 APPEND_EVENTS = 200_000
 VERIFY_EVENTS = 1_000_000
@@ -70,6 +75,14 @@ def _figure(figure: str, vendor: str, args: argparse.Namespace, files: str) -> b
         for name in _names(figure, vendor, args):
             _line(name, "skipped (127.0.0.1:5432 does not answer)")
         return True
+    if figure == "portal_live":
+        for name, value in portal_live_figures(vendor):
+            _line(name, value)
+        return True
+    if figure == "portal_reports":
+        for name, value in portal_report_figures(vendor, companies=100_000, events=1_000_000):
+            _line(name, value)
+        return True
     if figure == "import":
         base = Path(files) / f"base-{args.rows}-cp1251.csv"
         if not base.exists():
@@ -97,6 +110,10 @@ def _choices(value: str, allowed: tuple[str, ...], option: str) -> list[str]:
 
 
 def _names(figure: str, vendor: str, args: argparse.Namespace) -> list[str]:
+    if figure == "portal_live":
+        return [f"portal_page_p95_ms[{vendor}]", f"live_latency_p99_ms[{vendor}]"]
+    if figure == "portal_reports":
+        return [f"funnel_report_s[{vendor}]", f"export_100k_s[{vendor}]"]
     if figure != "import":
         return [_name(figure, vendor, args)]
     return [

@@ -56,6 +56,9 @@ INSTALLED_APPS = [
     "zbut.reports",
     "zbut.portal",
     "zbut.demo",
+    "rest_framework",
+    "drf_spectacular",
+    "zbut.api",
 ]
 
 MIDDLEWARE = [
@@ -182,6 +185,23 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+
+# The client's REST API (zbut/api). Its views name their token authentication, throttle and
+# error handler themselves; these defaults only make a view that forgets to refuse everyone.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Zbut API",
+    "DESCRIPTION": "Read-only API of a client's projects, companies and events.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+ZBUT_API_RATE = env_str("ZBUT_API_RATE", "120/min")
 
 # Base imports: uploaded files are kept here until their import is done; larger ones are refused.
 IMPORT_UPLOAD_DIR = VAR_DIR / "imports"

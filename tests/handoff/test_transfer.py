@@ -154,6 +154,8 @@ def test_the_clients_people_get_an_email_with_the_lead(lead_desk):
     assert sent.to == ["sales@alfa.ua"]
     assert company.name in sent.subject
     assert "Іван Гнатюк" in sent.body and "+380501112233" in sent.body
+    delivered = Event.objects.filter(kind=EventKind.TRANSFER, company=company).last()
+    assert delivered.payload == {"status": "delivered", "channel": "email"}
 
 
 class _Receiver(BaseHTTPRequestHandler):

@@ -126,3 +126,26 @@ def test_export_base_command_writes_the_file(world, tmp_path):
     content = out.read_bytes()
     assert content.startswith(b"\xef\xbb\xbf")
     assert "ТОВ «Агро-Світ»".encode() in content
+
+
+def test_the_exports_fast_history_lines_equal_history_line():
+    from datetime import UTC, datetime
+
+    from zbut.bases.history_lines import history_line
+    from zbut.bases.outcomes import AttemptResult, Outcome
+    from zbut.history.models import EventKind
+    from zbut.reports.exports import _HistoryLines
+
+    lines = _HistoryLines()
+    at = datetime(2026, 3, 23, 8, 5, tzinfo=UTC)
+    payloads = [{}, {"note": "Просили після 15-го"}, {"note": " x "}, {"note": None}]
+    payloads += [{"outcome": o, "note": "n"} for o in Outcome] + [{"outcome": "zzz"}]
+    payloads += [{"outcome": "callback", "callback_on": "2026-04-01", "note": "n"}]
+    payloads += [{"result": r} for r in AttemptResult] + [{"result": "zzz"}, {"result": 5}]
+    for kind in EventKind:
+        for payload in payloads:
+            for name in ("", "Андрій"):
+                expected = history_line(occurred_at=at, actor_name=name, kind=kind,
+                                        payload=payload)  # fmt: skip
+                assert lines.line(occurred_at=at, actor_name=name, kind=kind,
+                                  payload=payload) == expected  # fmt: skip

@@ -25,13 +25,14 @@ def enqueue_email(
     body: str,
     idempotency_key: str,
     html: str = "",
+    kind: str = EMAIL_KIND,
     client_id: int | None = None,
     project_id: int | None = None,
     company_id: int | None = None,
 ) -> OutboxMessage:
     """Queue an e-mail inside the caller's transaction (see ``outbox.enqueue``)."""
     return outbox.enqueue(
-        kind=EMAIL_KIND,
+        kind=kind,
         destination=EMAIL_DESTINATION,
         idempotency_key=idempotency_key,
         payload={"to": sorted(set(to)), "subject": subject, "body": body, "html": html},

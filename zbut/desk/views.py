@@ -110,9 +110,16 @@ def _stopped(
     return render(request, "desk/stopped.html", context, status=status)
 
 
-def _act(request: HttpRequest, slug: str, action: Callable[[Project], str]) -> HttpResponse:
-    """Run one desk action; its confirmation or its error goes to the page, then back."""
+def _act(
+    request: HttpRequest, slug: str, company_id: int, action: Callable[[Project], str]
+) -> HttpResponse:
+    """Run one desk action; its confirmation or its error goes to the page, then back.
+
+    A company that is not in the project's base is a 404, like a project one may not see.
+    """
     project = desk_project(request, slug)
+    if not Company.objects.filter(project=project, pk=company_id).exists():
+        raise Http404
     try:
         confirmation = action(project)
     except (DeskError, NotAssigned) as error:
@@ -150,7 +157,7 @@ def outcome(request: HttpRequest, slug: str, company_id: int, code: str) -> Http
             "company": company,
         }
 
-    return _act(request, slug, act)
+    return _act(request, slug, company_id, act)
 
 
 @require_POST
@@ -176,7 +183,7 @@ def attempt(request: HttpRequest, slug: str, company_id: int, code: str) -> Http
             "company": item.company,
         }
 
-    return _act(request, slug, act)
+    return _act(request, slug, company_id, act)
 
 
 @require_POST
@@ -196,7 +203,7 @@ def note(request: HttpRequest, slug: str, company_id: int) -> HttpResponse:
             raise Http404 from None
         return _("Нотатку збережено — %(company)s.") % {"company": company}
 
-    return _act(request, slug, act)
+    return _act(request, slug, company_id, act)
 
 
 @require_POST

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from zbut.bases.history_lines import CLIENT_HISTORY_KINDS, history_line
 from zbut.core import outbox
+from zbut.core.mail import deliver_email
 from zbut.core.models import OutboxMessage, OutboxState
 from zbut.handoff.bitrix24 import (
     MAX_BATCH_COMMANDS,
@@ -318,3 +319,4 @@ def register_handlers() -> None:
         ),
     )
     outbox.register("webhook.transfer", outbox.Handler(deliver_webhook, on_finish=record_delivery))
+    outbox.register("email.lead", outbox.Handler(deliver_email, on_finish=record_delivery))

@@ -7,9 +7,12 @@ the client's people by e-mail). Workers deliver them (zbut.handoff.delivery).
 
 from __future__ import annotations
 
+import re
 import secrets as secrets_module
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -30,6 +33,7 @@ from zbut.projects.models import Project
 BITRIX24_TRANSFER = "bitrix24.transfer"
 BITRIX24_COMMENT = "bitrix24.comment"
 WEBHOOK_TRANSFER = "webhook.transfer"
+LEAD_EMAIL = "email.lead"  # an e-mail whose delivery the company's history shows
 
 MSG_NOT_HTTPS = _("Адреса вебхука має починатися з https://.")
 MSG_NOT_A_BITRIX24_WEBHOOK = _(
@@ -78,7 +82,7 @@ def request_transfer(
     )
     if recipients:
         subject, body = _lead_email(transfer, note)
-        enqueue_email(to=recipients, subject=subject, body=body,
+        enqueue_email(to=recipients, subject=subject, body=body, kind=LEAD_EMAIL,
                       idempotency_key=f"zbut-transfer-{transfer.pk}-email", **common)  # fmt: skip
     return transfer
 
@@ -161,3 +165,80 @@ def _lead_email(transfer: Transfer, note: str) -> tuple[str, str]:
         subject = " ".join(render_to_string("handoff/lead_email_subject.txt", context).split())
         body = render_to_string("handoff/lead_email.txt", context)
     return subject, body
+
+
+# The client's destinations, as the coordinator sets them up (zbut.handoff.views).
+
+MSG_NOT_CONNECTED = _("У клієнта ще немає підключення Bitrix24: вкажіть адресу вхідного вебхука.")
+MSG_EXTRA_NOT_OBJECT = _('Додаткові поля — це JSON-об\'єкт, напр. {"UF_CRM_AGENCY": "Zbut"}.')
+MSG_EXTRA_BAD_NAME = _("Поле «%(name)s» не схоже на поле ліда Bitrix24 (великі латинські літери, "
+                       "цифри, _).")  # fmt: skip
+MSG_EXTRA_RESERVED = _("Поле «%(name)s» заповнює Zbut: без нього лід не знайдеться при повторі.")
+MSG_EXTRA_BAD_VALUE = _("Значення поля «%(name)s» має бути рядком, числом або списком рядків.")
+MSG_BAD_EMAIL = _("Це не схоже на адресу e-mail.")
+MSG_RECIPIENT_EXISTS = _("Цей отримувач уже є.")
+
+_FIELD_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
+# ORIGINATOR_ID/ORIGIN_ID carry the idempotency key that makes a retried transfer find its lead.
+RESERVED_LEAD_FIELDS = frozenset({"ORIGINATOR_ID", "ORIGIN_ID"})
+
+
+def check_extra_fields(value: object) -> dict[str, Any]:
+    """The extra crm.lead.add fields, if they are a flat object of lead fields; ZbutError if not.
+
+    Pure: the form calls it on the parsed JSON, the service again on what it stores.
+    """
+    if not isinstance(value, dict):
+        raise ZbutError("extra_fields_not_object", str(MSG_EXTRA_NOT_OBJECT))
+    for name, item in value.items():
+        if not _FIELD_NAME.match(name):
+            raise ZbutError("extra_field_name", str(MSG_EXTRA_BAD_NAME) % {"name": name})
+        if name in RESERVED_LEAD_FIELDS:
+            raise ZbutError("extra_field_reserved", str(MSG_EXTRA_RESERVED) % {"name": name})
+        scalar = (str, int, float)
+        if isinstance(item, bool) or not (
+            isinstance(item, scalar) or (isinstance(item, list) and all(
+                isinstance(i, scalar) and not isinstance(i, bool) for i in item))
+        ):  # fmt: skip
+            raise ZbutError("extra_field_value", str(MSG_EXTRA_BAD_VALUE) % {"name": name})
+    return value
+
+
+@transaction.atomic(durable=True)
+def update_bitrix24_settings(
+    *, client: Client, assigned_by_id: int | None, extra_fields: dict[str, Any]
+) -> Bitrix24Connection:
+    """Change how leads are filled in, keeping the stored webhook URL (it is never shown)."""
+    connection = Bitrix24Connection.objects.select_for_update().filter(client=client).first()
+    if connection is None:
+        raise ZbutError("bitrix24_not_connected", str(MSG_NOT_CONNECTED))
+    connection.assigned_by_id = assigned_by_id
+    connection.extra_fields = check_extra_fields(extra_fields)
+    connection.save(update_fields=["assigned_by_id", "extra_fields"])
+    return connection
+
+
+@transaction.atomic(durable=True)
+def deactivate_webhook(*, endpoint: WebhookEndpoint) -> WebhookEndpoint:
+    """No new transfers go to the endpoint; messages already queued for it are still delivered."""
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(active=False)
+    endpoint.active = False
+    return endpoint
+
+
+@transaction.atomic(durable=True)
+def add_lead_recipient(*, client: Client, email: str, name: str = "") -> LeadRecipient:
+    """A person of the client who gets every hot lead by e-mail."""
+    email = email.strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ZbutError("bad_email", str(MSG_BAD_EMAIL)) from None
+    if LeadRecipient.objects.filter(client=client, email=email).exists():
+        raise ZbutError("recipient_exists", str(MSG_RECIPIENT_EXISTS))
+    return LeadRecipient.objects.create(client=client, email=email, name=name.strip()[:200])
+
+
+@transaction.atomic(durable=True)
+def remove_lead_recipient(*, recipient: LeadRecipient) -> None:
+    LeadRecipient.objects.filter(pk=recipient.pk).delete()

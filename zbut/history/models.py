@@ -85,6 +85,8 @@ class Event(models.Model):
         indexes = [
             models.Index(fields=["project", "seq"], name="event_project_seq"),
             models.Index(fields=["company", "occurred_at"], name="event_company_time"),
+            # Data Base ONLINE's counters of today's calls and outcomes (zbut.portal.online).
+            models.Index(fields=["project", "kind", "occurred_at"], name="event_project_kind_time"),
         ]
 
     def __str__(self) -> str:

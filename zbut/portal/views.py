@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from zbut.accounts.models import Membership, Role
 from zbut.bases import selectors as bases
+from zbut.handoff.selectors import failing_destinations_for
 from zbut.portal.charts import distribution_chart, funnel_chart
 from zbut.projects.models import Phase, Project
 from zbut.projects.selectors import assignments_of, phases_of, project_for, projects_for
@@ -43,6 +44,7 @@ def _agency_dashboard(request: HttpRequest, membership: Membership) -> HttpRespo
         "distribution": distribution,
         "distribution_chart": distribution_chart(distribution),
         "events": reports.recent_events(projects=projects, limit=20),
+        "failing": failing_destinations_for(membership=membership),
     }
     return render(request, "portal/dashboard_agency.html", context)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import groupby
 from typing import IO, Any
 
@@ -16,11 +16,11 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zbut.bases.history_lines import CLIENT_HISTORY_KINDS, contact_summary, history_line
+from zbut.bases.history_lines import CLIENT_HISTORY_KINDS, contact_summary
 from zbut.bases.models import Company, CompanyEmail, CompanyPhone
-from zbut.bases.outcomes import Outcome
+from zbut.bases.outcomes import AttemptResult, Outcome
 from zbut.core.csv_safety import neutralise_cell
-from zbut.history.models import Event
+from zbut.history.models import Event, EventKind
 from zbut.projects.models import Project
 
 CHUNK = 2000
@@ -76,9 +76,16 @@ def export_rows(companies: QuerySet[Company]) -> Iterator[list[str]]:
 
 
 def write_export_csv(
-    *, project: Project, out: IO[str], companies: QuerySet[Company] | None = None
+    *,
+    project: Project,
+    out: IO[str],
+    companies: QuerySet[Company] | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> int:
-    """Write the final export of the project's base (or of a filtered view) and count rows."""
+    """Write the final export of the project's base (or of a filtered view) and count rows.
+
+    ``progress`` is told the rows written so far after every chunk (an export job's bar).
+    """
     if companies is None:
         companies = Company.objects.filter(project=project)
     out.write("\ufeff")
@@ -88,6 +95,8 @@ def write_export_csv(
     for row in export_rows(companies.filter(project=project)):
         writer.writerow(row)
         count += 1
+        if progress is not None and count % CHUNK == 0:
+            progress(count)
     return count
 
 
@@ -126,10 +135,52 @@ def _history(ids: list[int]) -> dict[int, list[str]]:
             "company_id", "occurred_at", "actor__full_name", "actor__email", "kind", "payload"
         )
     )
+    lines = _HistoryLines()
     return {
         company_id: [
-            history_line(occurred_at=at, actor_name=name or email or "", kind=kind, payload=payload)
+            lines.line(occurred_at=at, actor_name=name or email or "", kind=kind, payload=payload)
             for _company_id, at, name, email, kind, payload in group
         ]
         for company_id, group in groupby(rows, key=lambda row: row[0])
     }
+
+
+class _HistoryLines:
+    """``history_line`` with its labels and time zone looked up once per export.
+
+    Translating the labels and converting the time per event cost ~60 µs each: a minute for a
+    base with 1 000 000 events. The output is the same (tests/reports/test_exports.py compares).
+    """
+
+    def __init__(self) -> None:
+        self.tz = timezone.get_current_timezone()
+        self.labels = {
+            "outcome": {o.value: str(o.label) for o in Outcome},
+            "result": {r.value: str(r.label) for r in AttemptResult},
+            "kind": {k.value: str(k.label) for k in EventKind},
+        }
+        self.outcome_head = _("Результат: %(outcome)s")
+        self.callback = _("передзвонити %(date)s")
+
+    def line(self, *, occurred_at: Any, actor_name: str, kind: str, payload: Any) -> str:
+        payload = payload if isinstance(payload, dict) else {}
+        moment = occurred_at.astimezone(self.tz).strftime("%Y-%m-%d %H:%M")
+        who = f" {actor_name}" if actor_name else ""
+        return f"{moment}{who} — {self.describe(kind, payload)}"
+
+    def describe(self, kind: str, payload: dict[str, Any]) -> str:
+        note = str(payload.get("note") or "").strip()
+        if kind == EventKind.OUTCOME:
+            outcome = self._label("outcome", payload.get("outcome"))
+            head = self.outcome_head % {"outcome": outcome}
+            if payload.get("callback_on"):
+                head += " · " + self.callback % {"date": payload["callback_on"]}
+        elif kind == EventKind.ATTEMPT:
+            head = self._label("result", payload.get("result"))
+        else:
+            head = self._label("kind", kind)
+        return f"{head}. {note}" if note and note != head else head
+
+    def _label(self, group: str, value: Any) -> str:
+        found = self.labels[group].get(value) if isinstance(value, str) else None
+        return found if found is not None else (value or "")

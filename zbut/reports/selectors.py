@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -95,6 +95,9 @@ class FeedRow:
     colour: str
     note: str
     actor_name: str
+    # The company was handed to the client (Transfer); its Bitrix24 lead once that is known.
+    transferred: bool = False
+    bitrix24_lead_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -214,7 +217,16 @@ def work_feed(*, projects: QuerySet[Project], limit: int = 20) -> list[FeedRow]:
 
 
 def _feed(events: QuerySet[Event], limit: int) -> list[FeedRow]:
-    events = events.select_related("project", "company", "actor").order_by("-occurred_at", "-id")
+    # The company's transfer (zbut.handoff.models.Transfer, one per company) comes in the same
+    # query through a left join, so the "передано" badge costs no query per row.
+    events = (
+        events.select_related("project", "company", "actor")
+        .annotate(
+            handoff_transfer_id=F("company__transfer__id"),
+            handoff_lead_id=F("company__transfer__bitrix24_lead_id"),
+        )
+        .order_by("-occurred_at", "-id")
+    )
     return [_feed_row(event) for event in events[:limit]]
 
 
@@ -292,6 +304,8 @@ def _feed_row(event: Event) -> FeedRow:
         colour=OUTCOME_COLOURS[outcome] if outcome else "",
         note=str(payload.get("note") or payload.get("text") or ""),
         actor_name=actor.get_full_name() if actor else "",
+        transferred=getattr(event, "handoff_transfer_id", None) is not None,
+        bitrix24_lead_id=getattr(event, "handoff_lead_id", None),
     )
 
 

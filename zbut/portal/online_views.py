@@ -1,0 +1,144 @@
+"""Data Base ONLINE: the table (a plain view) and its live stream (an async SSE view).
+
+The stream sends each new row as an SSE message whose ``id:`` is the event id, so a browser
+that reconnects sends ``Last-Event-ID`` and gets everything after it, filtered as its table is.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator
+from contextlib import suppress
+from typing import Any
+
+from asgiref.sync import sync_to_async
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    StreamingHttpResponse,
+)
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from zbut.accounts.models import Membership
+from zbut.portal import online
+from zbut.portal.live import hub, wait_seconds
+from zbut.portal.online_forms import OnlineFilterForm
+from zbut.projects.models import Project
+from zbut.projects.selectors import project_for
+
+HEARTBEAT_SECONDS = 15.0
+RETRY_MS = 2000
+ROW_TEMPLATE = "portal/_online_row.html"
+
+
+@login_required
+def online_table(request: HttpRequest, slug: str) -> HttpResponse:
+    """The table: filters, today's counters, one keyset page; 404 for a project one may not see."""
+    project, form = _project_and_form(request.membership, slug, request.GET)  # type: ignore[attr-defined]
+    page = None
+    if form.is_valid():
+        page = online.online_page(
+            project=project, filters=form.filters(), before=form.cleaned_data.get("before")
+        )
+    context = {
+        "project": project,
+        "form": form,
+        "page": page,
+        "query": form.query_without_cursor(),
+        "is_first_page": not request.GET.get("before"),
+        "last_event_id": online.last_event_id(project=project),
+    }
+    return render(request, "portal/online.html", context)
+
+
+@login_required
+async def online_stream(request: HttpRequest, slug: str) -> HttpResponse:
+    """The table's new rows as Server-Sent Events, from ``Last-Event-ID`` on."""
+    membership = request.membership  # type: ignore[attr-defined]
+    project, form = await sync_to_async(_project_and_form)(membership, slug, request.GET)
+    if not await sync_to_async(form.is_valid)():
+        return HttpResponseBadRequest("invalid filters", content_type="text/plain")
+    resume = request.headers.get("Last-Event-ID") or request.GET.get("last_event_id") or ""
+    if resume and not resume.isdigit():
+        return HttpResponseBadRequest("invalid Last-Event-ID", content_type="text/plain")
+    after_id = int(resume) if resume else await sync_to_async(online.last_event_id)(project=project)
+    response = StreamingHttpResponse(
+        _messages(project, form.filters(), after_id), content_type="text/event-stream"
+    )
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"  # nginx must not buffer the stream
+    return response
+
+
+def _project_and_form(
+    membership: Membership | None, slug: str, data: Any
+) -> tuple[Project, OnlineFilterForm]:
+    if membership is None:
+        raise Http404
+    try:
+        project = project_for(membership=membership, slug=slug)
+    except Project.DoesNotExist:
+        raise Http404 from None
+    form = OnlineFilterForm(data, choices=online.filter_choices(project=project))
+    return project, form
+
+
+async def _messages(
+    project: Project, filters: online.OnlineFilters, after_id: int
+) -> AsyncIterator[bytes]:
+    """New rows as they come, a heartbeat comment when quiet; ends when the client leaves."""
+    yield f"retry: {RETRY_MS}\n\n".encode()
+    quiet_since = time.monotonic()
+    async with hub().subscription(project.pk) as wakeup:
+        while True:
+            wakeup.clear()  # before reading, so a commit during the read wakes us again
+            batch = await sync_to_async(_rendered_after)(project, filters, after_id)
+            for event_id, message in batch:
+                yield message
+                after_id = event_id
+            if batch:
+                quiet_since = time.monotonic()
+                if len(batch) == online.PAGE_SIZE:
+                    continue
+            quiet = time.monotonic() - quiet_since
+            timeout = max(0.0, min(wait_seconds(), HEARTBEAT_SECONDS - quiet))
+            with suppress(TimeoutError):
+                await asyncio.wait_for(wakeup.wait(), timeout=timeout)
+            if time.monotonic() - quiet_since >= HEARTBEAT_SECONDS:
+                yield b": heartbeat\n\n"
+                quiet_since = time.monotonic()
+
+
+def _rendered_after(
+    project: Project, filters: online.OnlineFilters, after_id: int
+) -> list[tuple[int, bytes]]:
+    try:
+        rows = online.online_rows_after(project=project, filters=filters, after_id=after_id)
+        today = timezone.localdate()
+        return [(row.event_id, _message(row, today)) for row in rows]
+    finally:
+        # Each stream reads in its request's own thread: holding that thread's connection for
+        # the stream's lifetime would take one PostgreSQL connection per viewer (200 viewers
+        # exhaust max_connections). A connection is held only while reading.
+        if not connection.in_atomic_block:
+            connection.close()
+
+
+def _message(row: online.OnlineRow, today: Any) -> bytes:
+    data = {
+        "id": row.event_id,
+        "kind": row.kind,
+        "is_call": row.is_call,
+        "today": timezone.localdate(row.occurred_at) == today,
+        "html": render_to_string(ROW_TEMPLATE, {"row": row}).strip(),
+    }
+    payload = json.dumps(data, ensure_ascii=False)
+    return f"id: {row.event_id}\nevent: row\ndata: {payload}\n\n".encode()
