@@ -7,6 +7,8 @@ message and redirects back (post/redirect/get); the service decides who may do w
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -127,18 +129,12 @@ def agreement_exclude(request: HttpRequest, slug: str, agreement_id: int) -> Htt
     agreement = _agreement(request, slug, agreement_id)
     form = ExcludeForm(request.POST)
     form.is_valid()
-    try:
-        count = agreements.exclude_companies(
-            agreement=agreement,
-            company_ids=form.cleaned_data.get("company", []),
-            reason=form.cleaned_data.get("reason", ""),
-            actor=request.user,  # type: ignore[arg-type]
-        )
-    except ZbutError as failure:
-        messages.error(request, str(failure.message))
-    else:
-        messages.success(request, _("Виключено компаній: %(count)s.") % {"count": count})
-    return _back(request, agreement.project)
+    return _exclude(request, agreement, lambda: agreements.exclude_companies(
+        agreement=agreement,
+        company_ids=form.cleaned_data.get("company", []),
+        reason=form.cleaned_data.get("reason", ""),
+        actor=request.user,  # type: ignore[arg-type]
+    ))  # fmt: skip
 
 
 @login_required
@@ -147,13 +143,18 @@ def agreement_exclude_category(request: HttpRequest, slug: str, agreement_id: in
     agreement = _agreement(request, slug, agreement_id)
     form = ExcludeCategoryForm(request.POST)
     form.is_valid()
+    return _exclude(request, agreement, lambda: agreements.exclude_category(
+        agreement=agreement,
+        category=form.cleaned_data.get("category", ""),
+        reason=form.cleaned_data.get("reason", ""),
+        actor=request.user,  # type: ignore[arg-type]
+    ))  # fmt: skip
+
+
+def _exclude(request: HttpRequest, agreement: Any, exclude: Callable[[], int]) -> HttpResponse:
+    """Run an exclusion; its count or its refusal goes to the page, then back to the list."""
     try:
-        count = agreements.exclude_category(
-            agreement=agreement,
-            category=form.cleaned_data.get("category", ""),
-            reason=form.cleaned_data.get("reason", ""),
-            actor=request.user,  # type: ignore[arg-type]
-        )
+        count = exclude()
     except ZbutError as failure:
         messages.error(request, str(failure.message))
     else:
