@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from tests.smtp import smtp  # noqa: F401 - a fixture for every test module
 from zbut.accounts.models import Client, User
 from zbut.accounts.services import create_client, create_user
 from zbut.projects.models import Project

@@ -269,3 +269,13 @@ def test_a_backlog_after_an_outage_goes_to_bitrix24_in_batches(lead_desk, bitrix
     assert set(
         OutboxMessage.objects.filter(kind="bitrix24.transfer").values_list("state", flat=True)
     ) == {OutboxState.DELIVERED}
+
+
+def test_the_lead_email_reaches_a_real_smtp_server(lead_desk, smtp):
+    LeadRecipient.objects.create(client=lead_desk.client_a, email="director@alfa.ua")
+    company = _interested(lead_desk)
+    ((recipients, content),) = smtp.inbox.messages
+    assert recipients == ["director@alfa.ua"]
+    assert b"Subject:" in content
+    assert Event.objects.filter(kind=EventKind.TRANSFER, company=company,
+                                payload__channel="email").exists()  # fmt: skip
