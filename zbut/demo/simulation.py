@@ -269,6 +269,7 @@ class _Desk:
         if outcome == Outcome.CALLBACK and self.scenario.reprocess_callbacks:
             callback_on = self._callback_day(task.day, following)
         first_contact = state.first_contact_on or task.day
+        previous = state.outcome  # what the desk records as "previous" on a changed outcome
         state.contact_count += 1
         state.first_contact_on = first_contact
         state.outcome = outcome.value
@@ -281,6 +282,8 @@ class _Desk:
             contacts=state.contact_count,
         )
         payload: dict[str, Any] = {"outcome": outcome.value, "note": note, "phase": phase.number}
+        if previous:
+            payload["previous"] = previous
         if callback_on is not None:
             payload["callback_on"] = callback_on.isoformat()
         self._emit(task.company_id, state, at, EventKind.OUTCOME, payload)

@@ -75,6 +75,8 @@ class Command(ZbutCommand):
             str(port),
             "--workers",
             str(processes),
+            "--lifespan",
+            "off",  # Django has no ASGI lifespan; uvicorn would log that it is unsupported
             "--no-access-log" if not settings.DEBUG else "--access-log",
         ]
         return subprocess.Popen(command)
