@@ -22,7 +22,7 @@ from zbut.history.notify import CHANNEL, project_ids
 
 logger = logging.getLogger(__name__)
 
-SQLITE_POLL_SECONDS = 0.5
+SQLITE_POLL_SECONDS = 0.2
 SAFETY_POLL_SECONDS = 5.0
 RECONNECT_SECONDS = 1.0
 
