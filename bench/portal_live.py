@@ -145,7 +145,7 @@ def _latency(writers: int, streams: int) -> dict:
     server = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "zbut.asgi:application", "--workers", "2",
          "--port", str(port), "--log-level", "warning"],
-        cwd=ROOT, env=os.environ.copy(),
+        cwd=ROOT, env={**os.environ, "DB_POOL_MAX_SIZE": "20"},  # 200 viewers, 2 processes
     )  # fmt: skip
     try:
         _wait_for(port)

@@ -113,6 +113,14 @@ if _database["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA busy_timeout=20000;"
         ),
     }
+if _database["ENGINE"] == "django.db.backends.postgresql" and env_int("DB_POOL_MAX_SIZE", 0):
+    # A per-process pool (psycopg_pool): many live SSE viewers share a few connections and
+    # wait their turn instead of exhausting PostgreSQL's max_connections.
+    _database.setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": env_int("DB_POOL_MAX_SIZE", 0),
+        "timeout": env_int("DB_POOL_TIMEOUT", 30),
+    }
 DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

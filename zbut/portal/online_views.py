@@ -70,6 +70,9 @@ async def online_stream(request: HttpRequest, slug: str) -> HttpResponse:
     if resume and not resume.isdigit():
         return HttpResponseBadRequest("invalid Last-Event-ID", content_type="text/plain")
     after_id = int(resume) if resume else await sync_to_async(online.last_event_id)(project=project)
+    # The session, the user and these checks opened this request thread's connection; a stream
+    # lives for hours, so give it back now (reads take one only while reading).
+    await sync_to_async(_release_connection)()
     response = StreamingHttpResponse(
         _messages(project, form.filters(), after_id), content_type="text/event-stream"
     )
@@ -100,7 +103,8 @@ async def _messages(
     async with hub().subscription(project.pk) as wakeup:
         while True:
             wakeup.clear()  # before reading, so a commit during the read wakes us again
-            batch = await sync_to_async(_rendered_after)(project, filters, after_id)
+            async with _readers():
+                batch = await sync_to_async(_rendered_after)(project, filters, after_id)
             for event_id, message in batch:
                 yield message
                 after_id = event_id
@@ -117,6 +121,25 @@ async def _messages(
                 quiet_since = time.monotonic()
 
 
+# One notification wakes every stream of a project at once; this many of a process's streams
+# read at a time, so 200 viewers never hold more database connections than this per process.
+CONCURRENT_READS = 16
+_read_slots: dict[int, asyncio.Semaphore] = {}
+
+
+def _readers() -> asyncio.Semaphore:
+    """The read slots of the running event loop (a semaphore belongs to one loop)."""
+    loop_id = id(asyncio.get_running_loop())
+    if loop_id not in _read_slots:
+        _read_slots[loop_id] = asyncio.Semaphore(CONCURRENT_READS)
+    return _read_slots[loop_id]
+
+
+def _release_connection() -> None:
+    if not connection.in_atomic_block:
+        connection.close()
+
+
 def _rendered_after(
     project: Project, filters: online.OnlineFilters, after_id: int
 ) -> list[tuple[int, bytes]]:
@@ -128,8 +151,7 @@ def _rendered_after(
         # Each stream reads in its request's own thread: holding that thread's connection for
         # the stream's lifetime would take one PostgreSQL connection per viewer (200 viewers
         # exhaust max_connections). A connection is held only while reading.
-        if not connection.in_atomic_block:
-            connection.close()
+        _release_connection()
 
 
 def _message(row: online.OnlineRow, today: Any) -> bytes:
