@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import socket
-
 import pytest
 from aiosmtpd.controller import Controller
+
+from tests.ports import free_port
 
 
 class Inbox:
@@ -25,17 +25,11 @@ class Inbox:
         return "250 Message accepted"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class SmtpServer:
     """A real SMTP server that a test can take down and bring back on the same port."""
 
     def __init__(self) -> None:
-        self.inbox, self.port = Inbox(), _free_port()
+        self.inbox, self.port = Inbox(), free_port()
         self.controller: Controller | None = None
 
     def start(self) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,13 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.ports import free_port
+
 pytestmark = pytest.mark.xdist_group("subprocess-servers")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _zbut_env(tmp_path: Path) -> dict[str, str]:
@@ -49,7 +44,7 @@ def test_run_starts_web_and_worker_and_stops_both_on_ctrl_c(tmp_path):
     env = _zbut_env(tmp_path)
     zbut = [sys.executable, "-m", "zbut.cli"]
     subprocess.run([*zbut, "migrate", "-v", "0"], env=env, check=True)
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [*zbut, "run", "--port", str(port), "--workers", "1"],
         env=env,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import time
@@ -22,6 +21,7 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from tests.ports import free_port
 from zbut.demo.logins import DEMO_LOGINS, DEMO_PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,12 +38,6 @@ CHROMIUM_ARGS = [
 ]
 DEMO_COMPANIES = "300"
 SERVER_START_SECONDS = 60
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def login_of(role: str) -> str:
@@ -109,7 +103,7 @@ def server_url(e2e_database: str, tmp_path_factory: pytest.TempPathFactory) -> I
         [zbut, "demo-data", "--companies", DEMO_COMPANIES],
     ):
         subprocess.run(command, cwd=ROOT, env=env, check=True, timeout=600)
-    port = _free_port()
+    port = free_port()
     log = (var_dir / "server.log").open("wb")
     server = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "zbut.asgi:application", "--port", str(port)],
