@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from django.core import mail
 
@@ -25,6 +27,7 @@ from zbut.bases.services import CompanyDraft, PhoneDraft, add_companies
 from zbut.history.audit import verify_chains
 from zbut.history.models import Event, EventKind
 from zbut.projects.models import Project
+from zbut.projects.services import open_phase, plan_phase
 
 pytestmark = pytest.mark.django_db
 
@@ -75,6 +78,43 @@ def test_a_slice_sends_only_its_category_and_region(world: World) -> None:
     assert agreement.proposed == 1  # Компанія 1
     assert states(world.project_a)["Компанія 1"] == BaseState.PROPOSED
     assert list(states(world.project_a).values()).count(BaseState.NEW) == 4
+
+
+def test_a_slice_for_a_phase_plans_its_companies_for_that_phase(
+    world: World, django_capture_on_commit_callbacks
+) -> None:
+    make_base(world.project_a)
+    open_phase(project=world.project_a, starts_on=date(2026, 12, 1), ends_on=date(2026, 12, 11))
+    second = plan_phase(
+        project=world.project_a, starts_on=date(2026, 12, 14), ends_on=date(2026, 12, 25)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        agreement = send_for_agreement(
+            project=world.project_a, actor=world.coordinator, category="Склади", phase=second
+        )
+    assert (agreement.proposed, agreement.phase) == (2, second)
+    planned = Company.objects.filter(planned_phase=second).values_list("category", flat=True)
+    assert list(planned) == ["Склади", "Склади"]
+    sent = Event.objects.filter(kind=EventKind.BASE_SENT_FOR_AGREEMENT)
+    assert {e.payload["phase"] for e in sent} == {2}
+    (message,) = mail.outbox
+    assert "фази 2" in message.body and "14.12.2026" in message.body
+
+
+def test_a_closed_or_foreign_phase_cannot_be_planned_for(world: World) -> None:
+    make_base(world.project_a)
+    first = open_phase(
+        project=world.project_a, starts_on=date(2026, 12, 1), ends_on=date(2026, 12, 5)
+    )
+    open_phase(project=world.project_a, starts_on=date(2026, 12, 8), ends_on=date(2026, 12, 12))
+    foreign = open_phase(
+        project=world.project_b, starts_on=date(2026, 12, 1), ends_on=date(2026, 12, 5)
+    )
+    for phase in (first, foreign):  # first is closed now
+        with pytest.raises(AgreementError) as raised:
+            send_for_agreement(project=world.project_a, actor=world.coordinator, phase=phase)
+        assert raised.value.code == AgreementErrorCode.BAD_PHASE
+    assert not BaseAgreement.objects.exists()
 
 
 def test_nothing_new_to_send_is_a_clear_error(world: World) -> None:

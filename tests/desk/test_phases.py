@@ -7,11 +7,14 @@ from datetime import timedelta
 from django.utils import timezone
 
 from tests.desk.conftest import approved_companies
-from zbut.desk.models import ExitReason, ProcessingCycle, QueueItem
+from zbut.bases.agreements import approve, send_for_agreement
+from zbut.bases.models import BaseState
+from zbut.bases.services import CompanyDraft, PhoneDraft, add_companies
+from zbut.desk.models import ExitReason, ProcessingCycle, QueueItem, QueueState
 from zbut.desk.queue import claim_next
 from zbut.desk.services import record_outcome
 from zbut.history.models import Event, EventKind
-from zbut.projects.services import assign_manager, open_phase
+from zbut.projects.services import assign_manager, open_phase, plan_phase
 
 
 def test_a_callback_is_re_processed_in_the_next_phase_and_counted_there(desk, monkeypatch):
@@ -57,3 +60,23 @@ def test_a_pilot_does_not_re_process_callbacks(world):
                              callback_on=today + timedelta(days=3))  # fmt: skip
     assert company.next_callback_on is None
     assert QueueItem.objects.get(pk=item.pk).exit_reason == ExitReason.DECIDED
+
+
+def test_a_slice_agreed_for_a_later_phase_is_not_called_before_that_phase(desk):
+    today = timezone.localdate()
+    later = plan_phase(project=desk.project_a, starts_on=today + timedelta(days=11),
+                       ends_on=today + timedelta(days=20))  # fmt: skip
+    add_companies(project=desk.project_a, drafts=[
+        CompanyDraft(name="Склад майбутньої фази", phones=[PhoneDraft("+380672945199")])
+    ])  # fmt: skip
+    agreement = send_for_agreement(project=desk.project_a, actor=desk.coordinator, phase=later)
+    approve(agreement=agreement, actor=desk.alice)
+    (waiting,) = agreement.companies.all()
+    assert (waiting.base_state, waiting.planned_phase_id) == (BaseState.APPROVED, later.pk)
+    offered = set()
+    while item := claim_next(project=desk.project_a, manager=desk.manager):
+        offered.add(item.company_id)
+        QueueItem.objects.filter(pk=item.pk).update(state=QueueState.LEFT)
+    assert offered == {c.pk for c in desk.companies}  # phase 1's base only
+    open_phase(project=desk.project_a, starts_on=today, ends_on=today + timedelta(days=9))
+    assert claim_next(project=desk.project_a, manager=desk.manager).company_id == waiting.pk

@@ -131,6 +131,21 @@ def test_opening_the_next_phase_from_the_view(desk) -> None:
     assert Phase.objects.get(project=desk.project_a, state="active").number == 2
 
 
+def test_the_coordinator_plans_the_next_phase_ahead(desk) -> None:
+    today = timezone.localdate()
+    starts = today + timedelta(days=14)
+    data = {"starts_on": starts.isoformat(), "ends_on": (starts + timedelta(days=6)).isoformat()}
+    http = signed_in(desk.coordinator)
+    response = http.post(reverse("desk:plan_phase", args=[SLUG]), data, follow=True)
+    page = response.content.decode()
+    assert escape("Заплановано фазу 2.") in page
+    assert f"Фаза 2 запланована: {starts:%d.%m.%Y}" in page
+    assert Phase.objects.get(project=desk.project_a, state="active").number == 1
+    bad = http.post(reverse("desk:plan_phase", args=[SLUG]), {"starts_on": "вчора"}, follow=True)
+    assert "Вкажіть дати початку й кінця фази." in bad.content.decode()
+    assert Phase.objects.filter(project=desk.project_a).count() == 2
+
+
 def test_a_pilot_refuses_a_third_phase_with_a_message(world) -> None:
     today = timezone.localdate()
     for _ in range(2):

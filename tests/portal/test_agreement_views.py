@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from django.core import mail
 from django.test import Client as HttpClient
@@ -9,11 +11,17 @@ from django.urls import reverse
 
 from tests.conftest import World
 from zbut.accounts.models import User
-from zbut.bases.agreements import MSG_CANNOT_DECIDE, comment_on_company, send_for_agreement
+from zbut.bases.agreements import (
+    MSG_BAD_PHASE,
+    MSG_CANNOT_DECIDE,
+    comment_on_company,
+    send_for_agreement,
+)
 from zbut.bases.models import AgreementState, BaseAgreement, BaseState, Company
 from zbut.bases.services import CompanyDraft, PhoneDraft, add_companies
 from zbut.history.models import Event, EventKind
 from zbut.projects.models import Project
+from zbut.projects.services import plan_phase
 
 pytestmark = pytest.mark.django_db
 
@@ -204,3 +212,19 @@ def test_clients_cannot_send_a_base(world: World) -> None:
     response = signed_in(world.alice).post(reverse("bases:agreement_send", args=["a-system"]))
     assert response.status_code == 404
     assert not BaseAgreement.objects.exists()
+
+
+def test_the_coordinator_sends_a_slice_for_a_planned_phase(world: World) -> None:
+    make_base(world.project_a)
+    plan_phase(project=world.project_a, starts_on=date(2026, 12, 14), ends_on=date(2026, 12, 25))
+    http = signed_in(world.coordinator)
+    assert "фаза 1 · 14.12–25.12.2026" in http.get(page_url()).content.decode()
+    send = reverse("bases:agreement_send", args=["a-system"])
+    for bad in ("7", "нуль"):  # no such phase; not a number
+        response = http.post(send, {"phase": bad}, follow=True)
+        assert str(MSG_BAD_PHASE) in response.content.decode()
+    assert not BaseAgreement.objects.exists()
+    http.post(send, {"phase": "1"})
+    agreement = BaseAgreement.objects.get()
+    assert agreement.phase.number == 1 and agreement.proposed == 4
+    assert "фаза 1" in http.get(page_url()).content.decode()

@@ -15,6 +15,7 @@ from zbut.projects.services import (
     assign_manager,
     create_project,
     open_phase,
+    plan_phase,
 )
 
 
@@ -66,6 +67,34 @@ def test_a_pilot_has_at_most_two_phases(client_a):
         open_phase(project=pilot, starts_on=start, ends_on=start)
     with pytest.raises(ZbutError) as raised:
         open_phase(project=pilot, starts_on=date(2026, 11, 16), ends_on=date(2026, 11, 20))
+    assert raised.value.code == ProjectsErrorCode.PILOT_PHASE_LIMIT
+
+
+def test_a_planned_phase_waits_and_becomes_the_next_opened_one(client_a):
+    project = create_project(client=client_a, slug="s", kind="system", name="S")
+    first = open_phase(project=project, starts_on=date(2026, 11, 2), ends_on=date(2026, 11, 13))
+    planned = plan_phase(project=project, starts_on=date(2026, 11, 16), ends_on=date(2026, 11, 27))
+    assert (planned.number, planned.state) == (2, PhaseState.PLANNED)
+    first.refresh_from_db()
+    assert first.state == PhaseState.ACTIVE  # planning closes nothing
+    opened = open_phase(project=project, starts_on=date(2026, 11, 17), ends_on=date(2026, 11, 28))
+    assert opened.pk == planned.pk
+    assert (opened.number, opened.state, opened.starts_on) == (2, "active", date(2026, 11, 17))
+    assert project.phases.count() == 2
+    kinds = list(
+        Event.objects.filter(project=project).order_by("seq").values_list("kind", flat=True)
+    )
+    assert kinds == [
+        "project_created", "phase_opened", "phase_planned", "phase_closed", "phase_opened"
+    ]  # fmt: skip
+
+
+def test_a_pilot_cannot_plan_past_its_phase_limit(client_a):
+    pilot = create_project(client=client_a, slug="p", kind="pilot", name="P")
+    open_phase(project=pilot, starts_on=date(2026, 11, 2), ends_on=date(2026, 11, 6))
+    plan_phase(project=pilot, starts_on=date(2026, 11, 9), ends_on=date(2026, 11, 13))
+    with pytest.raises(ZbutError) as raised:
+        plan_phase(project=pilot, starts_on=date(2026, 11, 16), ends_on=date(2026, 11, 20))
     assert raised.value.code == ProjectsErrorCode.PILOT_PHASE_LIMIT
 
 

@@ -56,6 +56,7 @@ def agreement_page(request: HttpRequest, slug: str) -> HttpResponse:
         context["new_categories"], context["new_regions"] = selectors.new_company_facets(
             project=project
         )
+        context["plannable_phases"] = selectors.plannable_phases(project=project)
     if agreement is not None:
         companies = Paginator(
             selectors.agreement_companies(agreement=agreement, category=category, region=region),
@@ -105,14 +106,20 @@ def _site_url(request: HttpRequest) -> str:
 @require_POST
 def agreement_send(request: HttpRequest, slug: str) -> HttpResponse:
     project = base_project(request, slug, agency_only=True)
+    back = HttpResponseRedirect(reverse("bases:agreement", args=[project.slug]))
     form = SendForm(request.POST)
-    form.is_valid()
+    number = form.cleaned_data.get("phase") if form.is_valid() else None
+    phase = selectors.plannable_phase(project=project, number=number) if number else None
+    if not form.is_valid() or (number and phase is None):
+        messages.error(request, str(agreements.MSG_BAD_PHASE))
+        return back
     try:
         sent = agreements.send_for_agreement(
             project=project,
             actor=request.user,  # type: ignore[arg-type]
-            category=form.cleaned_data.get("category", ""),
-            region=form.cleaned_data.get("region", ""),
+            category=form.cleaned_data.get("category") or "",
+            region=form.cleaned_data.get("region") or "",
+            phase=phase,
             site_url=_site_url(request),
         )
     except ZbutError as failure:
@@ -120,7 +127,7 @@ def agreement_send(request: HttpRequest, slug: str) -> HttpResponse:
     else:
         text = _("Надіслано клієнту на узгодження: %(count)s компаній.")
         messages.success(request, text % {"count": sent.proposed})
-    return HttpResponseRedirect(reverse("bases:agreement", args=[project.slug]))
+    return back
 
 
 @login_required

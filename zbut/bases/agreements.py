@@ -1,16 +1,16 @@
 """The base agreement (узгодження бази): the client agrees the base before a single call.
 
 The coordinator sends the project's new companies (or a slice: a category, a region) to the
-client; the client's owner excludes companies or whole categories with a reason, comments, and
-approves. Only APPROVED companies enter the managers' queue (see ``BaseState``). Every step is
-an event in the history, written in the same transaction as the change; e-mails are outbox
-rows of that transaction, sent by a worker after the commit.
+client, optionally as the base of one phase: those companies then wait for that phase before
+the desk offers them; the client's owner excludes companies or whole categories with a
+reason, comments, and approves. Only APPROVED companies enter the managers' queue (see
+``BaseState``). Every step is an event in the history, written in the same transaction as the
+change; e-mails are outbox rows of that transaction, sent by a worker after the commit.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from uuid import uuid4
 
 from django.conf import settings
@@ -27,7 +27,7 @@ from zbut.core.errors import ZbutError, ZbutPermissionDenied
 from zbut.core.mail import enqueue_email
 from zbut.history.models import EventKind
 from zbut.history.services import NewEvent, record_event, record_events
-from zbut.projects.models import Project
+from zbut.projects.models import Phase, PhaseState, Project
 
 COMMENT_MAX_CHARS = 2000
 REASON_MAX_CHARS = 200
@@ -43,6 +43,7 @@ class AgreementErrorCode:
     COMMENT_TOO_LONG = "comment_too_long"
     CANNOT_SEND = "cannot_send"
     CANNOT_DECIDE = "cannot_decide"
+    BAD_PHASE = "bad_phase"
 
 
 MSG_NOTHING_TO_SEND = _("Немає нових компаній для узгодження в цьому зрізі бази.")
@@ -53,6 +54,7 @@ MSG_NO_COMPANIES = _("Не вибрано жодної компанії на у�
 MSG_EMPTY_COMMENT = _("Коментар порожній.")
 MSG_COMMENT_TOO_LONG = _("Коментар задовгий: не більше %(limit)s символів.")
 MSG_CANNOT_SEND = _("Надіслати базу на узгодження може лише координатор або адміністратор.")
+MSG_BAD_PHASE = _("Базу можна планувати лише на заплановану чи активну фазу цього проєкту.")
 MSG_CANNOT_DECIDE = _("Виключати компанії, коментувати й погоджувати базу може лише власник.")
 
 
@@ -62,14 +64,6 @@ class AgreementError(ZbutError):
 
 class AgreementPermissionDenied(ZbutPermissionDenied):
     """The actor's role does not allow this agreement step."""
-
-
-@dataclass(frozen=True)
-class Slice:
-    """Which part of the base is sent: empty filters mean all of it."""
-
-    category: str = ""
-    region: str = ""
 
 
 # --- checks ------------------------------------------------------------------------------------
@@ -122,10 +116,19 @@ def send_for_agreement(
     actor: User,
     category: str = "",
     region: str = "",
+    phase: Phase | None = None,
     site_url: str = "",
 ) -> BaseAgreement:
-    """Move the slice's NEW companies to PROPOSED under a new agreement and tell the owners."""
+    """Move the slice's NEW companies to PROPOSED under a new agreement and tell the owners.
+
+    With a ``phase`` the slice is that phase's base: the desk does not offer its companies
+    before the phase is active.
+    """
     check_can_send(actor=actor)
+    if phase is not None:  # read again: the caller's copy may predate the phase's closing
+        phase = Phase.objects.filter(pk=phase.pk, project=project).first()
+        if phase is None or phase.state == PhaseState.CLOSED:
+            raise AgreementError(AgreementErrorCode.BAD_PHASE, str(MSG_BAD_PHASE))
     companies = Company.objects.select_for_update().filter(
         project=project, base_state=BaseState.NEW
     )
@@ -141,11 +144,16 @@ def send_for_agreement(
         project=project,
         category=category,
         region=region,
+        phase=phase,
         proposed=len(ids),
         sent_by=actor,
     )
-    Company.objects.filter(id__in=ids).update(base_state=BaseState.PROPOSED, agreement=agreement)
-    payload = {"agreement": agreement.pk, "category": category, "region": region}
+    Company.objects.filter(id__in=ids).update(
+        base_state=BaseState.PROPOSED, agreement=agreement, planned_phase=phase
+    )
+    payload: dict[str, object] = {"agreement": agreement.pk, "category": category, "region": region}
+    if phase is not None:
+        payload["phase"] = phase.number
     record_events(
         project=project,
         drafts=[

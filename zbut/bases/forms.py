@@ -38,6 +38,7 @@ class MappingForm(forms.Form):
 class SendForm(forms.Form):
     category = forms.CharField(label=_("Категорія"), required=False, max_length=200)
     region = forms.CharField(label=_("Регіон"), required=False, max_length=100)
+    phase = forms.IntegerField(label=_("Фаза"), required=False, min_value=1, max_value=1000)
 
 
 class ExcludeForm(forms.Form):

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zbut.accounts.models import Client
 from zbut.bases.outcomes import Outcome
-from zbut.projects.models import Project
+from zbut.projects.models import Phase, Project
 
 
 class BaseState(models.TextChoices):
@@ -53,6 +53,15 @@ class Company(models.Model):
         related_name="companies",
     )
     excluded_reason = models.CharField(_("причина виключення"), max_length=200, blank=True)
+    # The phase whose base the company was agreed for: it is not called before that phase.
+    planned_phase = models.ForeignKey(
+        Phase,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="planned_companies",
+        verbose_name=_("фаза"),
+    )
     # Derived from the events, kept beside them for speed.
     outcome = models.CharField(_("тип клієнта"), max_length=20, choices=Outcome.choices, blank=True)
     contact_count = models.PositiveIntegerField(_("кількість контактувань"), default=0)
@@ -205,6 +214,14 @@ class BaseAgreement(models.Model):
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="base_agreements")
     category = models.CharField(_("категорія"), max_length=200, blank=True)
     region = models.CharField(_("регіон"), max_length=100, blank=True)
+    phase = models.ForeignKey(
+        Phase,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="base_agreements",
+        verbose_name=_("фаза"),
+    )
     state = models.CharField(
         max_length=10, choices=AgreementState.choices, default=AgreementState.SENT
     )

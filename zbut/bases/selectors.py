@@ -28,7 +28,7 @@ from zbut.bases.names import normalise_company_name
 from zbut.bases.readers import iter_rows
 from zbut.core.csv_safety import neutralise_cell
 from zbut.history.models import Event, EventKind
-from zbut.projects.models import Project
+from zbut.projects.models import Phase, PhaseState, Project
 from zbut.projects.selectors import project_for
 
 
@@ -119,15 +119,17 @@ def import_issues(*, base_import: BaseImport, kind: str = "") -> QuerySet[Import
 
 def open_agreements(*, project: Project) -> list[BaseAgreement]:
     return list(
-        BaseAgreement.objects.filter(project=project, state=AgreementState.SENT).order_by(
-            "sent_at", "id"
-        )
+        BaseAgreement.objects.filter(project=project, state=AgreementState.SENT)
+        .select_related("phase")
+        .order_by("sent_at", "id")
     )
 
 
 def agreements_of(*, project: Project) -> list[BaseAgreement]:
     return list(
-        BaseAgreement.objects.filter(project=project).select_related("sent_by", "approved_by")
+        BaseAgreement.objects.filter(project=project).select_related(
+            "sent_by", "approved_by", "phase"
+        )
     )
 
 
@@ -196,3 +198,13 @@ def new_company_facets(*, project: Project) -> tuple[list[str], list[str]]:
         return sorted(values.order_by())
 
     return distinct("category"), distinct("region")
+
+
+def plannable_phases(*, project: Project) -> list[Phase]:
+    """The phases a slice of the base may be agreed for: those not closed yet."""
+    return list(Phase.objects.filter(project=project).exclude(state=PhaseState.CLOSED))
+
+
+def plannable_phase(*, project: Project, number: int) -> Phase | None:
+    """The project's phase of that number if it is not closed."""
+    return next((p for p in plannable_phases(project=project) if p.number == number), None)

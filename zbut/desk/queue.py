@@ -79,17 +79,24 @@ def check_queue_open(*, project: Project) -> Phase:
     return phase
 
 
-def sync_queue(*, project: Project) -> int:
+def sync_queue(*, project: Project, phase: Phase | None = None) -> int:
     """Put into the queue the approved, callable companies that are not in it yet: those
-    never reached, and (system projects) the callbacks from earlier phases."""
+    never reached, and (system projects) the callbacks from earlier phases.
+
+    A company agreed as the base of a later phase than ``phase`` (the active one) waits.
+    """
     weights = _priority_weights(project)
     waiting = Q(outcome="")
     if project.kind == ProjectKind.SYSTEM:
         waiting |= Q(outcome=Outcome.CALLBACK, next_callback_on__isnull=False)
+    phase = phase or current_phase(project=project)
+    its_phase_came = Q(planned_phase__isnull=True)
+    if phase is not None:
+        its_phase_came |= Q(planned_phase__number__lte=phase.number)
     fresh = callable_companies(
-        Company.objects.filter(waiting, project=project, base_state=BaseState.APPROVED).exclude(
-            Exists(QueueItem.objects.filter(company=OuterRef("pk")))
-        ),
+        Company.objects.filter(
+            waiting, its_phase_came, project=project, base_state=BaseState.APPROVED
+        ).exclude(Exists(QueueItem.objects.filter(company=OuterRef("pk")))),
         client_id=project.client_id,
     ).values_list("id", "category", "region", "next_callback_on")
     items = [
@@ -133,11 +140,11 @@ def claim_next(*, project: Project, manager: User) -> QueueItem | None:
     """Give the manager the next company, claimed for the project's claim time; None when
     nothing is due now."""
     check_may_work(project=project, manager=manager)
-    check_queue_open(project=project)
+    phase = check_queue_open(project=project)
     # Asking for the next company passes over the one held: it goes back for the others.
     skipped = release_claims(project=project, manager=manager)
     item = _claim(project=project, manager=manager, skipped=skipped)
-    if item is None and sync_queue(project=project):
+    if item is None and sync_queue(project=project, phase=phase):
         item = _claim(project=project, manager=manager, skipped=skipped)
     return item
 

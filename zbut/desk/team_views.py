@@ -1,8 +1,9 @@
 """The coordinator's view of a project's desk: the team now, the pace today, the norms of the
-current phase, the queue; and the two levers: open the next phase, set priorities."""
+current phase, the queue; and the levers: plan and open the next phase, set priorities."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 
 from django.contrib import messages
@@ -21,8 +22,9 @@ from zbut.desk.priorities import set_priority, weight_error
 from zbut.desk.queue import check_queue_open
 from zbut.desk.rules import kyiv_day
 from zbut.desk.views import desk_project
-from zbut.projects.selectors import current_phase
-from zbut.projects.services import open_phase
+from zbut.projects.models import Phase, PhaseState
+from zbut.projects.selectors import current_phase, phases_of
+from zbut.projects.services import open_phase, plan_phase
 from zbut.reports.selectors import outcome_distribution
 
 COORDINATORS = frozenset({Role.ADMIN, Role.COORDINATOR})
@@ -56,6 +58,7 @@ def team_page(request: HttpRequest, slug: str) -> HttpResponse:
         "regions": regions,
         "phase_starts": today,
         "phase_ends": today + timedelta(days=DEFAULT_PHASE_DAYS - 1),
+        "planned_phases": [p for p in phases_of(project=project) if p.state == PhaseState.PLANNED],
     }
     return render(request, "desk/team.html", context)
 
@@ -64,6 +67,19 @@ def team_page(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def open_next_phase(request: HttpRequest, slug: str) -> HttpResponse:
     """Open phase N+1 (the active one closes); a pilot's limit of phases comes back as text."""
+    return _phase_step(request, slug, open_phase, _("Відкрито фазу %(number)s."))
+
+
+@require_POST
+@login_required
+def plan_next_phase(request: HttpRequest, slug: str) -> HttpResponse:
+    """Plan the next phase ahead, so that its slice of the base can be agreed with the client."""
+    return _phase_step(request, slug, plan_phase, _("Заплановано фазу %(number)s."))
+
+
+def _phase_step(
+    request: HttpRequest, slug: str, step: Callable[..., Phase], done: str
+) -> HttpResponse:
     project = desk_project(request, slug, roles=COORDINATORS)
     try:
         starts_on = date.fromisoformat(request.POST.get("starts_on", ""))
@@ -72,13 +88,11 @@ def open_next_phase(request: HttpRequest, slug: str) -> HttpResponse:
         messages.error(request, _("Вкажіть дати початку й кінця фази."))
         return redirect("desk:team", slug=project.slug)
     try:
-        phase = open_phase(
-            project=project, starts_on=starts_on, ends_on=ends_on, actor=request.user
-        )
+        phase = step(project=project, starts_on=starts_on, ends_on=ends_on, actor=request.user)
     except ZbutError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, _("Відкрито фазу %(number)s.") % {"number": phase.number})
+        messages.success(request, done % {"number": phase.number})
     return redirect("desk:team", slug=project.slug)
 
 

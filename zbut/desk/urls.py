@@ -14,5 +14,6 @@ urlpatterns = [
     path("c/<int:company_id>/note/", views.note, name="note"),
     path("team/", team_views.team_page, name="team"),
     path("team/phase/", team_views.open_next_phase, name="open_phase"),
+    path("team/phase/plan/", team_views.plan_next_phase, name="plan_phase"),
     path("team/priority/", team_views.priority, name="priority"),
 ]

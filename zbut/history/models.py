@@ -26,6 +26,7 @@ class EventKind(models.TextChoices):
     USER_CREATED = "user_created", _("Створено користувача")
     MEMBERSHIP_GRANTED = "membership_granted", _("Надано доступ")
     PROJECT_CREATED = "project_created", _("Створено проєкт")
+    PHASE_PLANNED = "phase_planned", _("Заплановано фазу")
     PHASE_OPENED = "phase_opened", _("Відкрито фазу")
     PHASE_CLOSED = "phase_closed", _("Закрито фазу")
     MANAGER_ASSIGNED = "manager_assigned", _("Призначено менеджера")

@@ -101,6 +101,38 @@ def create_project(
 
 
 @transaction.atomic(durable=True)
+def plan_phase(
+    *,
+    project: Project,
+    starts_on: date,
+    ends_on: date,
+    actor: User | None = None,
+) -> Phase:
+    """Plan the project's next phase ahead, so that a slice of the base can be agreed for it.
+
+    Nobody calls in a planned phase: ``open_phase`` makes it the active one when its day comes.
+    """
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    _check_dates(starts_on, ends_on)
+    number = _next_number(project)
+    phase = Phase.objects.create(
+        client_id=project.client_id,
+        project=project,
+        number=number,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        state=PhaseState.PLANNED,
+    )
+    record_event(
+        kind=EventKind.PHASE_PLANNED,
+        project=project,
+        actor=actor,
+        payload={"phase": number, "starts_on": str(starts_on), "ends_on": str(ends_on)},
+    )
+    return phase
+
+
+@transaction.atomic(durable=True)
 def open_phase(
     *,
     project: Project,
@@ -109,37 +141,29 @@ def open_phase(
     actor: User | None = None,
     occurred_at: datetime | None = None,
 ) -> Phase:
-    """Open the project's next phase; the phase before it, if still active, is closed."""
+    """Open the project's next phase; the phase before it, if still active, is closed.
+
+    The next phase is the first planned one, if any (it takes the given dates), else a new one.
+    """
     project = Project.objects.select_for_update().get(pk=project.pk)
-    if ends_on < starts_on:
-        raise ZbutError(
-            ProjectsErrorCode.DATES_OUT_OF_ORDER, _("Кінець фази раніше за її початок.")
-        )
-    last = project.phases.order_by("-number").first()
-    number = (last.number + 1) if last else 1
-    if project.kind == ProjectKind.PILOT and number > PILOT_MAX_PHASES:
-        raise ZbutError(
-            ProjectsErrorCode.PILOT_PHASE_LIMIT,
-            _("Пілотний проєкт має щонайбільше %(n)s фази.") % {"n": PILOT_MAX_PHASES},
-        )
-    if last is not None and last.state == PhaseState.ACTIVE:
-        last.state = PhaseState.CLOSED
-        last.save(update_fields=["state"])
+    _check_dates(starts_on, ends_on)
+    active = project.phases.filter(state=PhaseState.ACTIVE).order_by("-number").first()
+    planned = project.phases.filter(state=PhaseState.PLANNED).order_by("number").first()
+    phase = planned or Phase(
+        client_id=project.client_id, project=project, number=_next_number(project)
+    )
+    if active is not None:
+        active.state = PhaseState.CLOSED
+        active.save(update_fields=["state"])
         record_event(
             kind=EventKind.PHASE_CLOSED,
             project=project,
             actor=actor,
-            payload={"phase": last.number},
+            payload={"phase": active.number},
             occurred_at=occurred_at,
         )
-    phase = Phase.objects.create(
-        client_id=project.client_id,
-        project=project,
-        number=number,
-        starts_on=starts_on,
-        ends_on=ends_on,
-        state=PhaseState.ACTIVE,
-    )
+    phase.starts_on, phase.ends_on, phase.state = starts_on, ends_on, PhaseState.ACTIVE
+    phase.save()
     if project.state == ProjectState.DRAFT:
         project.state = ProjectState.ACTIVE
         project.save(update_fields=["state"])
@@ -147,10 +171,29 @@ def open_phase(
         kind=EventKind.PHASE_OPENED,
         project=project,
         actor=actor,
-        payload={"phase": number, "starts_on": str(starts_on), "ends_on": str(ends_on)},
+        payload={"phase": phase.number, "starts_on": str(starts_on), "ends_on": str(ends_on)},
         occurred_at=occurred_at,
     )
     return phase
+
+
+def _check_dates(starts_on: date, ends_on: date) -> None:
+    if ends_on < starts_on:
+        raise ZbutError(
+            ProjectsErrorCode.DATES_OUT_OF_ORDER, _("Кінець фази раніше за її початок.")
+        )
+
+
+def _next_number(project: Project) -> int:
+    """The number a new phase gets; a pilot has at most PILOT_MAX_PHASES of them."""
+    last = project.phases.order_by("-number").first()
+    number = (last.number + 1) if last else 1
+    if project.kind == ProjectKind.PILOT and number > PILOT_MAX_PHASES:
+        raise ZbutError(
+            ProjectsErrorCode.PILOT_PHASE_LIMIT,
+            _("Пілотний проєкт має щонайбільше %(n)s фази.") % {"n": PILOT_MAX_PHASES},
+        )
+    return number
 
 
 @transaction.atomic(durable=True)
