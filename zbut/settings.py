@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "zbut.demo",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served from our own static files, no CDN
     "zbut.api",
 ]
 
@@ -208,6 +209,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Read-only API of a client's projects, companies and events.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
 ZBUT_API_RATE = env_str("ZBUT_API_RATE", "120/min")
 

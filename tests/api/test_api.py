@@ -256,6 +256,15 @@ def test_the_schema_is_valid_openapi_with_the_endpoints(world: World):
     assert "tokenAuth" in schema["components"]["securitySchemes"]
 
 
+def test_the_docs_page_loads_swagger_ui_from_our_own_static_files(world: World):
+    page = HttpClient().get("/api/docs/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
+    assert "/api/schema/" in html
+    assert "cdn" not in html.lower()
+
+
 def test_the_command_prints_a_key_that_works(world: World, capsys):
     call_command("create_api_token", "alice@a.ua", "--name", "CRM")
     key = capsys.readouterr().out.strip()

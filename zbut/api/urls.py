@@ -25,6 +25,7 @@ urlpatterns = [
         views.SchemaView.as_view(custom_settings=SCHEMA_SETTINGS),
         name="schema",
     ),
+    path("docs/", views.DocsView.as_view(url_name="api:schema"), name="docs"),
     path("tokens/", token_views.tokens_page, name="tokens"),
     path("tokens/<int:token_id>/revoke/", token_views.revoke_token, name="token_revoke"),
 ]
