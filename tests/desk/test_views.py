@@ -173,6 +173,22 @@ def test_a_callback_in_the_past_is_refused_and_nothing_is_recorded(desk) -> None
     assert held(desk).company_id == company_id  # still on screen, to be corrected
 
 
+def test_what_the_manager_typed_survives_a_refused_action_once(desk) -> None:
+    http = signed_in(desk.manager)
+    http.get(desk_url())
+    company_id = held(desk).company_id
+    yesterday = (timezone.localdate() - timedelta(days=1)).isoformat()
+    typed = {"callback_on": yesterday, "note": "Директор у відпустці до п'ятниці"}
+    response = http.post(outcome_url(company_id, "callback"), typed, follow=True)
+    assert shows(response, MSG_CALLBACK_IN_THE_PAST)
+    assert escape(typed["note"]) in response.content.decode()
+    assert escape(typed["note"]) not in http.get(desk_url()).content.decode()  # shown once
+    blank = {"contact_person": "Іван Коваль", "lead_phone": "", "lead_email": ""}
+    response = http.post(outcome_url(company_id, "interested"), blank, follow=True)
+    assert shows(response, MSG_LEAD_CONTACT_NEEDED)
+    assert 'value="Іван Коваль"' in response.content.decode()
+
+
 def test_a_note_of_100000_characters_is_refused_and_nothing_is_recorded(desk) -> None:
     http = signed_in(desk.manager)
     http.get(desk_url())

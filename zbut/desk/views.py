@@ -83,6 +83,7 @@ def desk_page(request: HttpRequest, slug: str) -> HttpResponse:
         context["due"] = selectors.next_due(project=project)
         return render(request, "desk/desk.html", context)
     card = selectors.call_card(item=item)
+    context["draft"] = _take_draft(request, item.company_id)
     picks = selectors.callback_picks(project=project, info=phases)
     context.update(
         card=card,
@@ -101,6 +102,24 @@ def desk_page(request: HttpRequest, slug: str) -> HttpResponse:
         tomorrow=kyiv_day(timezone.now()) + timedelta(days=1),
     )
     return render(request, "desk/desk.html", context)
+
+
+DRAFT_FIELDS = ("note", "contact_person", "lead_phone", "lead_email")
+DRAFT_KEY = "desk_draft"
+
+
+def _keep_draft(request: HttpRequest, company_id: int) -> None:
+    """What the manager typed survives a refused action: the desk shows it again."""
+    # Bounded: the session is no place for a pasted novel (the service refuses it anyway).
+    draft = {field: request.POST.get(field, "")[:10_000] for field in DRAFT_FIELDS}
+    if any(draft.values()):
+        request.session[DRAFT_KEY] = {"company": company_id, **draft}
+
+
+def _take_draft(request: HttpRequest, company_id: int) -> dict[str, str]:
+    """The kept draft for this company, once; a draft of another company is dropped."""
+    draft = request.session.pop(DRAFT_KEY, None) or {}
+    return draft if draft.get("company") == company_id else {}
 
 
 def _stopped(
@@ -125,6 +144,7 @@ def _act(
     except (DeskError, NotAssigned) as error:
         logger.info("desk_action_refused code=%s project=%s", error.code, project.pk)
         messages.error(request, error.message)
+        _keep_draft(request, company_id)
     else:
         messages.success(request, confirmation)
     return redirect("desk:desk", slug=project.slug)
