@@ -9,7 +9,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from zbut.core.env import email_settings, env_bool, env_int, env_list, env_str
+from zbut.core.env import cache_settings, email_settings, env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("ZBUT_VAR_DIR", str(BASE_DIR / "var")))
@@ -182,7 +182,7 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {"default": cache_settings(env_str("CACHE_URL"), default_dir=VAR_DIR / "cache")}
 
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Zbut <noreply@zbut.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL

@@ -8,6 +8,8 @@ from zbut.settings import DATABASES
 ENVIRONMENT = "test"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# One process per test worker: its own cache, so parallel workers never share counts.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 ZBUT_HISTORY_PURGE_ALLOWED = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":

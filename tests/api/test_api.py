@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import socket
 from datetime import timedelta
+from uuid import uuid4
 
 import pytest
 from django.core.cache import cache
@@ -11,6 +13,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
 from django.test import Client as HttpClient
+from django.test.signals import clear_cache_handlers
 from django.utils import timezone
 from drf_spectacular.validation import validate_schema
 
@@ -21,6 +24,7 @@ from zbut.api.services import create_api_token, hash_key, revoke_api_token
 from zbut.bases.drafts import CompanyDraft, PhoneDraft
 from zbut.bases.models import Company
 from zbut.bases.services import add_companies
+from zbut.core.env import cache_settings
 from zbut.core.errors import ZbutError
 from zbut.history.models import Event, EventKind
 from zbut.history.services import record_event
@@ -226,6 +230,33 @@ def test_a_bad_events_cursor_or_limit_is_400(world: World, query):
     response = api(token_for(world.alice)).get("/api/projects/a-system/events/" + query)
     assert response.status_code == 400
     assert response.json()["code"] == "invalid"
+
+
+def redis_answers() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.mark.parametrize("kind", ["file", "redis"])
+def test_the_rate_limit_is_shared_by_every_web_process(world: World, settings, tmp_path, kind):
+    """The count lives in the shared cache: a fresh connection (another process) sees it."""
+    if kind == "redis" and not redis_answers():
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    url = "redis://127.0.0.1:6379/13" if kind == "redis" else ""  # a database of its own
+    settings.CACHES = {
+        "default": {**cache_settings(url, default_dir=tmp_path), "KEY_PREFIX": uuid4().hex}
+    }
+    settings.ZBUT_API_RATE = "2/min"
+    key = token_for(world.alice)
+    try:
+        assert [api(key).get("/api/projects/").status_code for _ in range(2)] == [200, 200]
+        clear_cache_handlers(setting="CACHES")  # what another process would connect with
+        assert api(key).get("/api/projects/").status_code == 429
+    finally:
+        cache.clear()
 
 
 def test_the_api_is_read_only(world: World):

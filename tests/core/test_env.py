@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from zbut.core.env import email_settings, env_bool, env_int, env_str
+from zbut.core.env import cache_settings, email_settings, env_bool, env_int, env_str
 
 
 def test_booleans_accept_true_and_false_only(monkeypatch):
@@ -43,3 +43,20 @@ def test_email_url_forms():
     assert email_settings("smtps://mail.x.ua")["EMAIL_USE_SSL"] is True
     with pytest.raises(ImproperlyConfigured):
         email_settings("pigeon://roof")
+
+
+def test_cache_url_forms(tmp_path):
+    shared = cache_settings("", default_dir=tmp_path)  # the default: processes of one machine
+    assert shared == {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(tmp_path),
+    }
+    assert cache_settings("file:///srv/zbut/cache", default_dir=tmp_path)["LOCATION"] == (
+        "/srv/zbut/cache"
+    )
+    redis = cache_settings("redis://127.0.0.1:6379/3", default_dir=tmp_path)
+    assert redis["BACKEND"].endswith("RedisCache")
+    assert redis["LOCATION"] == "redis://127.0.0.1:6379/3"
+    assert cache_settings("locmem://", default_dir=tmp_path)["BACKEND"].endswith("LocMemCache")
+    with pytest.raises(ImproperlyConfigured, match="CACHE_URL"):
+        cache_settings("memcached://x", default_dir=tmp_path)

@@ -78,3 +78,23 @@ def email_settings(url: str) -> dict[str, object]:
         "EMAIL_USE_SSL": scheme == "smtps",
         "EMAIL_TIMEOUT": int(query.get("timeout", ["10"])[0]),
     }
+
+
+def cache_settings(url: str, *, default_dir: Path) -> dict[str, object]:
+    """Django's default cache from a ``CACHE_URL``.
+
+    The API's per-token rate limit counts in this cache, so every web process must share it:
+    ``redis://host:6379/0`` for several machines; ``file:///path`` (the default, under
+    ``default_dir``) for the processes of one machine; ``locmem://`` only for one process.
+    """
+    parsed = urlparse(url) if url else None
+    scheme = parsed.scheme.lower() if parsed else "file"
+    if scheme in {"redis", "rediss"}:
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if scheme == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    if scheme == "file":
+        location = unquote(parsed.path) if parsed and parsed.path else str(default_dir)
+        return {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                "LOCATION": location}  # fmt: skip
+    raise ImproperlyConfigured(f"CACHE_URL scheme must be redis, file or locmem, not {scheme!r}")
