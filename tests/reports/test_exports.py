@@ -149,3 +149,55 @@ def test_the_exports_fast_history_lines_equal_history_line():
                                         payload=payload)  # fmt: skip
                 assert lines.line(occurred_at=at, actor_name=name, kind=kind,
                                   payload=payload) == expected  # fmt: skip
+
+
+def test_the_exports_lines_from_database_text_equal_history_line():
+    """The export reads timestamps as the database's text and payloads as JSON text."""
+    import json
+    from datetime import UTC, datetime
+
+    from zbut.bases.history_lines import history_line
+    from zbut.reports.exports import _HistoryLines
+
+    # Summer and winter time in Kyiv, a minute before and after midnight, with seconds.
+    moments = [datetime(2026, 7, 1, 20, 59, 59, tzinfo=UTC), datetime(2026, 1, 1, 22, 0, 1,
+               123456, tzinfo=UTC), datetime(2026, 10, 25, 0, 30, tzinfo=UTC)]  # fmt: skip
+    payloads = [{"result": "busy", "note": ""}, {"outcome": "warm", "note": "Вивчають КП"}]
+    for at in moments:
+        naive_text = at.replace(tzinfo=None).isoformat(" ")  # SQLite
+        offset_text = at.isoformat(" ").replace("+00:00", "+00")  # PostgreSQL
+        for text in (naive_text, offset_text):
+            lines = _HistoryLines()  # each text parsed, not found in the other's cache
+            lines.actors[7] = "Андрій"
+            for kind, payload in zip(("attempt", "outcome"), payloads, strict=True):
+                expected = history_line(occurred_at=at, actor_name="Андрій", kind=kind,
+                                        payload=payload)  # fmt: skip
+                anonymous = history_line(occurred_at=at, actor_name="", kind=kind,
+                                         payload=payload)  # fmt: skip
+                rows = [(1, text, 7, kind, json.dumps(payload)), (2, text, 7, kind, "{}"),
+                        (3, text, None, kind, json.dumps(payload))]  # fmt: skip
+                found = lines.lines_by_company(rows, wanted={1, 3})
+                assert found == {1: [expected], 3: [anonymous]}
+
+
+def test_a_filtered_export_holds_only_the_chosen_companies_and_their_histories(world):
+    from zbut.bases.models import Company
+
+    companies = [_company(world, name=f"Компанія {n}") for n in range(3)]
+    at = KYIV_MORNING
+    with transaction.atomic():
+        record_events(
+            project=world.project_a,
+            drafts=[
+                NewEvent(EventKind.NOTE, {"note": f"Нотатка {n}"}, c.pk, world.manager.pk, at)
+                for n, c in enumerate(companies)
+            ],
+        )
+    chosen = Company.objects.filter(pk__in=[companies[0].pk, companies[2].pk])
+    buffer = io.StringIO()
+    assert write_export_csv(project=world.project_a, out=buffer, companies=chosen) == 2
+    rows = list(csv.reader(io.StringIO(buffer.getvalue()[1:]), delimiter=";"))[1:]
+    assert [(row[3], row[2].split(" — ")[-1]) for row in rows] == [
+        ("ТОВ Компанія 0", "Нотатка. Нотатка 0"),
+        ("ТОВ Компанія 2", "Нотатка. Нотатка 2"),
+    ]
