@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -76,3 +77,56 @@ class AttemptResult(models.TextChoices):
     NOT_IN_SERVICE = "not_in_service", _("Номер не обслуговується")
     SWITCHED_OFF = "switched_off", _("Абонент поза зоною")
     VOICEMAIL = "voicemail", _("Автовідповідач")
+
+
+HUNDRED = Decimal(100)
+SHARE_QUANTUM = Decimal("0.1")
+
+
+@dataclass(frozen=True)
+class OutcomeShare:
+    """One outcome's count and share of the processed companies, held against its norm."""
+
+    outcome: Outcome
+    count: int
+    share: Decimal
+    norm: Norm
+    verdict: str | None  # "below" / "within" / "above"; None while nothing is processed
+
+    @property
+    def label(self) -> str:
+        return str(self.outcome.label)
+
+    @property
+    def colour(self) -> str:
+        return OUTCOME_COLOURS[self.outcome]
+
+    @property
+    def is_outside_norm(self) -> bool:
+        return self.verdict in {"below", "above"}
+
+
+def distribution_from_counts(counts: Mapping[str, int]) -> list[OutcomeShare]:
+    """Per outcome, its count and share of all outcomes, with the norm's verdict.
+
+    Pure, so the verdict logic is testable without a database. The share is of processed
+    companies (those with an outcome), as the norms in PRODUCT.md are.
+    """
+    processed = sum(counts.get(outcome, 0) for outcome in Outcome)
+    shares = []
+    for outcome in Outcome:
+        count = counts.get(outcome, 0)
+        share = share_percent(count, processed)
+        norm = NORMS[outcome]
+        verdict = norm.verdict(share) if processed else None
+        shares.append(
+            OutcomeShare(outcome=outcome, count=count, share=share, norm=norm, verdict=verdict)
+        )
+    return shares
+
+
+def share_percent(part: int, whole: int) -> Decimal:
+    """``part`` as a percentage of ``whole`` to one decimal (half up); 0 of nothing."""
+    if not whole:
+        return Decimal(0)
+    return (Decimal(part) * HUNDRED / Decimal(whole)).quantize(SHARE_QUANTUM, ROUND_HALF_UP)

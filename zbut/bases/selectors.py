@@ -25,8 +25,10 @@ from zbut.bases.models import (
     IssueKind,
 )
 from zbut.bases.names import normalise_company_name
+from zbut.bases.outcomes import OutcomeShare, distribution_from_counts
 from zbut.bases.readers import iter_rows
 from zbut.core.csv_safety import neutralise_cell
+from zbut.core.days import day_bounds
 from zbut.history.models import Event, EventKind
 from zbut.projects.models import Phase, PhaseState, Project
 from zbut.projects.selectors import project_for
@@ -208,3 +210,17 @@ def plannable_phases(*, project: Project) -> list[Phase]:
 def plannable_phase(*, project: Project, number: int) -> Phase | None:
     """The project's phase of that number if it is not closed."""
     return next((p for p in plannable_phases(project=project) if p.number == number), None)
+
+
+def outcome_distribution(*, project: Project, phase: Phase | None = None) -> list[OutcomeShare]:
+    """The project's outcome distribution against the norms.
+
+    With a phase, only companies last contacted during that phase count: the stored outcome is
+    the company's current one, and the phase is the window in which it was set.
+    """
+    companies = Company.objects.filter(project=project).exclude(outcome="")
+    if phase is not None:
+        start, end = day_bounds(phase.starts_on, phase.ends_on)
+        companies = companies.filter(last_contact_at__gte=start, last_contact_at__lt=end)
+    counts = dict(companies.values_list("outcome").annotate(n=Count("id")).order_by())
+    return distribution_from_counts(counts)

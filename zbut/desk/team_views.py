@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zbut.accounts.models import Role
+from zbut.bases.selectors import outcome_distribution
 from zbut.core.errors import ZbutError
 from zbut.desk import team
 from zbut.desk.errors import QueueStopped
@@ -25,7 +26,6 @@ from zbut.desk.views import desk_project
 from zbut.projects.models import Phase, PhaseState
 from zbut.projects.selectors import current_phase, phases_of
 from zbut.projects.services import open_phase, plan_phase
-from zbut.reports.selectors import outcome_distribution
 
 COORDINATORS = frozenset({Role.ADMIN, Role.COORDINATOR})
 DEFAULT_PHASE_DAYS = 7

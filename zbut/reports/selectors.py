@@ -7,46 +7,30 @@ The counting is done by the database (one grouped query per figure), never per r
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from datetime import date, datetime
+from decimal import Decimal
 
 from django.db.models import Count, F, Q, QuerySet, Sum
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zbut.bases.history_lines import CLIENT_HISTORY_KINDS
 from zbut.bases.models import Company
-from zbut.bases.outcomes import NORMS, OUTCOME_COLOURS, POSITIVE_OUTCOMES, Norm, Outcome
+from zbut.bases.outcomes import (
+    OUTCOME_COLOURS,
+    POSITIVE_OUTCOMES,
+    Outcome,
+    OutcomeShare,
+    distribution_from_counts,
+    share_percent,
+)
+
+# Re-exported: the portal's screens read every figure from reports.
+from zbut.bases.selectors import outcome_distribution as outcome_distribution
+from zbut.core.days import day_bounds
 from zbut.history.models import Event, EventKind
 from zbut.projects.models import Phase, PhaseState, Project
-
-HUNDRED = Decimal(100)
-SHARE_QUANTUM = Decimal("0.1")
-
-
-@dataclass(frozen=True)
-class OutcomeShare:
-    """One outcome's count and share of the processed companies, held against its norm."""
-
-    outcome: Outcome
-    count: int
-    share: Decimal
-    norm: Norm
-    verdict: str | None  # "below" / "within" / "above"; None while nothing is processed
-
-    @property
-    def label(self) -> str:
-        return str(self.outcome.label)
-
-    @property
-    def colour(self) -> str:
-        return OUTCOME_COLOURS[self.outcome]
-
-    @property
-    def is_outside_norm(self) -> bool:
-        return self.verdict in {"below", "above"}
 
 
 @dataclass
@@ -70,7 +54,7 @@ class ProjectSummary:
 
     @property
     def processed_percent(self) -> Decimal:
-        return _percent(self.processed, self.companies)
+        return share_percent(self.processed, self.companies)
 
     @property
     def distribution(self) -> list[OutcomeShare]:
@@ -107,39 +91,6 @@ class FunnelStep:
     key: str
     label: str
     count: int
-
-
-def distribution_from_counts(counts: Mapping[str, int]) -> list[OutcomeShare]:
-    """Per outcome, its count and share of all outcomes, with the norm's verdict.
-
-    Pure, so the verdict logic is testable without a database. The share is of processed
-    companies (those with an outcome), as the norms in PRODUCT.md are.
-    """
-    processed = sum(counts.get(outcome, 0) for outcome in Outcome)
-    shares = []
-    for outcome in Outcome:
-        count = counts.get(outcome, 0)
-        share = _percent(count, processed)
-        norm = NORMS[outcome]
-        verdict = norm.verdict(share) if processed else None
-        shares.append(
-            OutcomeShare(outcome=outcome, count=count, share=share, norm=norm, verdict=verdict)
-        )
-    return shares
-
-
-def outcome_distribution(*, project: Project, phase: Phase | None = None) -> list[OutcomeShare]:
-    """The project's outcome distribution against the norms.
-
-    With a phase, only companies last contacted during that phase count: the stored outcome is
-    the company's current one, and the phase is the window in which it was set.
-    """
-    companies = Company.objects.filter(project=project).exclude(outcome="")
-    if phase is not None:
-        start, end = _day_bounds(phase.starts_on, phase.ends_on)
-        companies = companies.filter(last_contact_at__gte=start, last_contact_at__lt=end)
-    counts = dict(companies.values_list("outcome").annotate(n=Count("id")).order_by())
-    return distribution_from_counts(counts)
 
 
 def total_distribution(*, summaries: Iterable[ProjectSummary]) -> list[OutcomeShare]:
@@ -234,7 +185,7 @@ def manager_events_on(
     *, manager_id: int, projects: QuerySet[Project], day: date, limit: int = 20
 ) -> list[FeedRow]:
     """What the manager did on ``day`` (in the installation's time zone), newest first."""
-    start, end = _day_bounds(day, day)
+    start, end = day_bounds(day, day)
     events = Event.objects.filter(
         project__in=projects.values("pk"),
         actor_id=manager_id,
@@ -256,7 +207,7 @@ class DayActivity:
 
 def manager_activity_on(*, manager_id: int, projects: QuerySet[Project], day: date) -> DayActivity:
     """The manager's counters for ``day``: actions, companies touched, outcomes, attempts."""
-    start, end = _day_bounds(day, day)
+    start, end = day_bounds(day, day)
     figures = Event.objects.filter(
         project__in=projects.values("pk"),
         actor_id=manager_id,
@@ -307,17 +258,3 @@ def _feed_row(event: Event) -> FeedRow:
         transferred=getattr(event, "handoff_transfer_id", None) is not None,
         bitrix24_lead_id=getattr(event, "handoff_lead_id", None),
     )
-
-
-def _percent(part: int, whole: int) -> Decimal:
-    if not whole:
-        return Decimal(0)
-    return (Decimal(part) * HUNDRED / Decimal(whole)).quantize(SHARE_QUANTUM, ROUND_HALF_UP)
-
-
-def _day_bounds(first: date, last: date) -> tuple[datetime, datetime]:
-    """Aware datetimes from the start of ``first`` to the start of the day after ``last``."""
-    tz = timezone.get_current_timezone()
-    start = timezone.make_aware(datetime.combine(first, time.min), tz)
-    end = timezone.make_aware(datetime.combine(last + timedelta(days=1), time.min), tz)
-    return start, end
