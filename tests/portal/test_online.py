@@ -12,6 +12,8 @@ from tests.desk.conftest import approved_companies
 from tests.portal.online_helpers import call_next, open_today, worked_project
 from zbut.accounts.models import User
 from zbut.history.models import Event, EventKind
+from zbut.portal import online
+from zbut.portal.online import OnlineFilters
 from zbut.portal.online_forms import DATE_RANGE_ERROR
 from zbut.projects.services import assign_manager
 
@@ -134,6 +136,26 @@ def test_keyset_pages_follow_each_other_without_gaps_and_end_empty(world: World)
     past_the_end = get_online(world.alice, query="?before=1")
     assert past_the_end.status_code == 200 and past_the_end.context["page"].rows == []
     assert "Далі записів немає." in past_the_end.content.decode()
+
+
+@pytest.mark.parametrize("filters", [OnlineFilters(), OnlineFilters(outcome="warm")])
+def test_pages_walked_in_windows_hold_the_rows_of_the_plain_query(
+    world: World, monkeypatch: pytest.MonkeyPatch, filters: OnlineFilters
+) -> None:
+    monkeypatch.setattr(online, "SCAN_WINDOWS", (2, 3))  # many windows over a short chain
+    open_today(world)
+    approved_companies(world.project_a, 12)
+    for number in range(12):
+        call_next(world, "warm" if number % 4 == 0 else None)
+    plain = online._work_events(world.project_a, filters).order_by("-seq")
+    expected = list(plain.values_list("id", flat=True))
+    seen: list[int] = []
+    before = 10**9  # past the head: the same as no cursor
+    while before is not None:
+        page = online.online_page(project=world.project_a, filters=filters, before=before, limit=2)
+        seen += [row.event_id for row in page.rows]
+        before = page.next_before
+    assert seen == expected and len(expected) >= 3
 
 
 def test_the_page_costs_the_same_queries_whatever_the_rows(

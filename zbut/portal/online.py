@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from zbut.bases.history_lines import history_line
@@ -24,6 +24,9 @@ from zbut.projects.models import Assignment, Phase, Project
 from zbut.reports.selectors import WORK_KINDS
 
 PAGE_SIZE = 50
+# Chain positions the table's page query scans per step before it leaves the rest to the
+# planner (``_newest_events``): the first holds a page of any filter matching a few per cent.
+SCAN_WINDOWS = (2_000, 16_000)
 CHOICES_LIMIT = 300
 CALL_KINDS = (EventKind.ATTEMPT, EventKind.OUTCOME)
 _WORK_KINDS = sorted(WORK_KINDS)
@@ -90,10 +93,7 @@ def online_page(
     *, project: Project, filters: OnlineFilters, before: int | None = None, limit: int = PAGE_SIZE
 ) -> OnlinePage:
     """One page of the table, newest first, older than the chain position ``before``."""
-    events = _work_events(project, filters)
-    if before is not None:
-        events = events.filter(seq__lt=before)
-    rows = _rows(events.order_by("-seq")[: limit + 1])
+    rows = _rows(_newest_events(_work_events(project, filters), project, before, limit + 1))
     next_before = rows[limit - 1].seq if len(rows) > limit else None
     return OnlinePage(
         rows=rows[:limit],
@@ -189,8 +189,45 @@ def _work_events(project: Project, filters: OnlineFilters) -> QuerySet[Event]:
     return events
 
 
-def _rows(events: QuerySet[Event]) -> list[OnlineRow]:
-    events = events.select_related("company", "actor").prefetch_related(
+def _newest_events(
+    events: QuerySet[Event], project: Project, before: int | None, limit: int
+) -> list[Event]:
+    """The newest ``limit`` of ``events`` below chain position ``before``, newest first.
+
+    A filter on the joined company or on the payload (outcome, search) is one the planner
+    cannot estimate: guessing it rare, PostgreSQL hash-joins every event of the project with
+    every company and sorts them (hundreds of milliseconds at a million events), when walking
+    the ``(project, seq)`` index backwards finds the page after a few thousand rows. So we walk
+    it ourselves, in windows of ``SCAN_WINDOWS`` positions, where an index range scan is the
+    only sensible plan; a filter that has not filled the page after them is a rare one, and
+    the rest of the chain goes to the planner as one query, where its usual plan is the right
+    one. The rows are those of the plain query: the windows are contiguous, newest first.
+    """
+    upper = _head_seq(project) + 1
+    if before is not None:
+        upper = min(upper, before)
+    found: list[Event] = []
+    for window in (*SCAN_WINDOWS, None):
+        if upper <= 1 or len(found) >= limit:
+            break
+        lower = 1 if window is None else max(1, upper - window)
+        chunk = events.filter(seq__gte=lower, seq__lt=upper).order_by("-seq")
+        found += chunk.select_related("company", "actor")[: limit - len(found)]
+        upper = lower
+    return found
+
+
+def _head_seq(project: Project) -> int:
+    """The chain position of the project's newest event (0 when none)."""
+    head = Event.objects.filter(project=project).order_by("-seq").values_list("seq", flat=True)
+    return head.first() or 0
+
+
+def _rows(events: QuerySet[Event] | list[Event]) -> list[OnlineRow]:
+    if isinstance(events, QuerySet):
+        events = list(events.select_related("company", "actor"))
+    prefetch_related_objects(
+        events,
         Prefetch("company__phones", queryset=CompanyPhone.objects.filter(is_bad=False)),
         Prefetch("company__emails", queryset=CompanyEmail.objects.order_by("id")),
     )

@@ -2,6 +2,8 @@
 
 The stream sends each new row as an SSE message whose ``id:`` is the event id, so a browser
 that reconnects sends ``Last-Event-ID`` and gets everything after it, filtered as its table is.
+Streams of one project with the same filters share their reads (``zbut.portal.live.Feed``):
+a row is read and rendered once per process, then sent to each of them.
 """
 
 from __future__ import annotations
@@ -10,10 +12,10 @@ import asyncio
 import json
 import time
 from collections.abc import AsyncIterator
-from contextlib import suppress
 from typing import Any
 
 from asgiref.sync import sync_to_async
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import (
@@ -25,11 +27,11 @@ from django.http import (
 )
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from zbut.accounts.models import Membership
 from zbut.portal import online
-from zbut.portal.live import hub, wait_seconds
+from zbut.portal.live import Message, hub, wait_seconds
 from zbut.portal.online_forms import OnlineFilterForm
 from zbut.projects.models import Project
 from zbut.projects.selectors import project_for
@@ -74,7 +76,8 @@ async def online_stream(request: HttpRequest, slug: str) -> HttpResponse:
     # lives for hours, so give it back now (reads take one only while reading).
     await sync_to_async(_release_connection)()
     response = StreamingHttpResponse(
-        _messages(project, form.filters(), after_id), content_type="text/event-stream"
+        _messages(project, form.filters(), after_id, translation.get_language()),
+        content_type="text/event-stream",
     )
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"  # nginx must not buffer the stream
@@ -95,34 +98,37 @@ def _project_and_form(
 
 
 async def _messages(
-    project: Project, filters: online.OnlineFilters, after_id: int
+    project: Project, filters: online.OnlineFilters, after_id: int, language: str | None = None
 ) -> AsyncIterator[bytes]:
     """New rows as they come, a heartbeat comment when quiet; ends when the client leaves."""
     yield f"retry: {RETRY_MS}\n\n".encode()
+    language = language or settings.LANGUAGE_CODE
+
+    async def read(after: int) -> list[Message]:
+        async with _readers():
+            return await sync_to_async(_rendered_after)(project, filters, after, language)
+
+    position = after_id  # every row up to here was sent (or does not match the filters)
     quiet_since = time.monotonic()
-    async with hub().subscription(project.pk) as wakeup:
+    # A feed's rows are rendered once for all its streams: they must share the language too.
+    feed_key = (filters, language)
+    async with hub().subscription(project.pk, feed_key, after_id) as subscription:
         while True:
-            wakeup.clear()  # before reading, so a commit during the read wakes us again
-            async with _readers():
-                batch = await sync_to_async(_rendered_after)(project, filters, after_id)
-            for event_id, message in batch:
+            batch, position = await subscription.after(position, read)
+            for _, message in batch:
                 yield message
-                after_id = event_id
             if batch:
                 quiet_since = time.monotonic()
-                if len(batch) == online.PAGE_SIZE:
-                    continue
+                continue  # more may have come while the client took these
             quiet = time.monotonic() - quiet_since
-            timeout = max(0.0, min(wait_seconds(), HEARTBEAT_SECONDS - quiet))
-            with suppress(TimeoutError):
-                await asyncio.wait_for(wakeup.wait(), timeout=timeout)
+            await subscription.wait(max(0.0, min(wait_seconds(), HEARTBEAT_SECONDS - quiet)))
             if time.monotonic() - quiet_since >= HEARTBEAT_SECONDS:
                 yield b": heartbeat\n\n"
                 quiet_since = time.monotonic()
 
 
-# One notification wakes every stream of a project at once; this many of a process's streams
-# read at a time, so 200 viewers never hold more database connections than this per process.
+# Reads of a process's streams at once (shared feed reads and catch-ups alike), so 200 viewers
+# never hold more database connections than this per process.
 CONCURRENT_READS = 16
 _read_slots: dict[int, asyncio.Semaphore] = {}
 
@@ -141,14 +147,15 @@ def _release_connection() -> None:
 
 
 def _rendered_after(
-    project: Project, filters: online.OnlineFilters, after_id: int
-) -> list[tuple[int, bytes]]:
+    project: Project, filters: online.OnlineFilters, after_id: int, language: str
+) -> list[Message]:
     try:
-        rows = online.online_rows_after(project=project, filters=filters, after_id=after_id)
-        today = timezone.localdate()
-        return [(row.event_id, _message(row, today)) for row in rows]
+        with translation.override(language):
+            rows = online.online_rows_after(project=project, filters=filters, after_id=after_id)
+            today = timezone.localdate()
+            return [(row.event_id, _message(row, today)) for row in rows]
     finally:
-        # Each stream reads in its request's own thread: holding that thread's connection for
+        # A stream reads in its request's own thread: holding that thread's connection for
         # the stream's lifetime would take one PostgreSQL connection per viewer (200 viewers
         # exhaust max_connections). A connection is held only while reading.
         _release_connection()
