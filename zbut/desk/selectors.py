@@ -15,6 +15,7 @@ from django.utils import timezone
 from zbut.accounts.models import User
 from zbut.bases.history_lines import CLIENT_HISTORY_KINDS, contact_summary, history_line
 from zbut.bases.models import Company, CompanyEmail, CompanyPhone
+from zbut.core.days import day_bounds
 from zbut.desk.models import ProcessingCycle, QueueItem, QueueState
 from zbut.desk.rules import KYIV, kyiv_day, quick_callback_days
 from zbut.history.models import Event, EventKind
@@ -196,5 +197,5 @@ def callback_picks(
 
 def kyiv_day_bounds(day: date) -> tuple[datetime, datetime]:
     """Aware datetimes of the start of a Kyiv day and of the next one."""
-    start = datetime.combine(day, datetime.min.time(), tzinfo=KYIV)
-    return start, datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=KYIV)
+    with timezone.override(KYIV):
+        return day_bounds(day, day)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 
 from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
@@ -19,6 +19,7 @@ from django.utils import timezone
 from zbut.bases.history_lines import history_line
 from zbut.bases.models import Company, CompanyEmail, CompanyPhone
 from zbut.bases.outcomes import OUTCOME_COLOURS, Outcome
+from zbut.core.days import day_bounds
 from zbut.history.models import Event, EventKind
 from zbut.projects.models import Assignment, Phase, Project
 from zbut.reports.selectors import WORK_KINDS
@@ -146,14 +147,6 @@ def filter_choices(*, project: Project) -> FilterChoices:
             for a in Assignment.objects.filter(project=project).select_related("manager")
         ],
     )
-
-
-def day_bounds(first: date, last: date) -> tuple[datetime, datetime]:
-    """Aware datetimes from the start of ``first`` to the start of the day after ``last``."""
-    tz = timezone.get_current_timezone()
-    start = timezone.make_aware(datetime.combine(first, time.min), tz)
-    end = timezone.make_aware(datetime.combine(last + timedelta(days=1), time.min), tz)
-    return start, end
 
 
 def _distinct(companies: QuerySet[Company], column: str) -> list[str]:
