@@ -4,7 +4,10 @@ import_100k_s[DB]       wall time of the real `zbut import-base PROJECT FILE --j
                         subprocess, Django start-up included) on a migrated database holding one
                         client and its empty project: reading, normalising, dedup, the
                         one-transaction write of companies, phones, e-mails, issues and events.
-import_peak_mb[DB]      peak RSS of that process (``wait4`` rusage of that one child).
+import_peak_mb[DB]      peak memory of that process and the worker processes it forks to judge
+                        rows: the larger of its own peak RSS (``wait4``) and the peak of the
+                        tree's summed PSS (proportional set size: a page the workers share
+                        with it is counted once in all), sampled every 50 ms.
 import_vs_django_import_export_ratio[DB]
                         django-import-export's seconds per row (a plain ``ModelResource`` for
                         Company, ``import_data(dry_run=False, use_transactions=True)`` from a
@@ -15,11 +18,13 @@ import_vs_django_import_export_ratio[DB]
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -69,8 +74,10 @@ def _our_import(database: BenchDatabase, base: Path) -> tuple[float, int, dict]:
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         process = subprocess.Popen(command, env=database.env(), stdout=out, stderr=err, cwd=_root())
+        tree = _TreeMemory(process.pid)
         _pid, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - started
+        tree.stop()
         process.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
@@ -78,7 +85,52 @@ def _our_import(database: BenchDatabase, base: Path) -> tuple[float, int, dict]:
     if process.returncode != 0:
         sys.stderr.write(stdout[-2000:] + stderr[-4000:])
         raise SystemExit(f"zbut import-base failed on {database.vendor}")
-    return seconds, usage.ru_maxrss, json.loads(stdout)
+    _note(
+        f"{database.vendor}: peak RSS of the process {usage.ru_maxrss / 1024:.0f} MB, "
+        f"peak PSS of it and its workers {tree.peak_kb / 1024:.0f} MB"
+    )
+    return seconds, max(usage.ru_maxrss, tree.peak_kb), json.loads(stdout)
+
+
+class _TreeMemory:
+    """The peak of the summed PSS of a process and its descendants, sampled in a thread."""
+
+    INTERVAL_S = 0.05
+
+    def __init__(self, pid: int) -> None:
+        self.pid, self.peak_kb = pid, 0
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self._thread.join()
+
+    def _sample(self) -> None:
+        while not self._stopped.wait(self.INTERVAL_S):
+            self.peak_kb = max(self.peak_kb, sum(_pss_kb(pid) for pid in _tree(self.pid)))
+
+
+def _tree(pid: int) -> list[int]:
+    pids, i = [pid], 0
+    while i < len(pids):
+        for task in Path(f"/proc/{pids[i]}/task").glob("*/children"):
+            with contextlib.suppress(OSError):  # ended meanwhile
+                pids += [int(child) for child in task.read_text().split()]
+        i += 1
+    return pids
+
+
+def _pss_kb(pid: int) -> int:
+    try:
+        text = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:  # ended meanwhile
+        return 0
+    for line in text.splitlines():
+        if line.startswith("Pss:"):
+            return int(line.split()[1])
+    return 0
 
 
 def _django_import_export(vendor: str, base: Path, rows: int) -> tuple[int, float]:

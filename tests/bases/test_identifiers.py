@@ -76,3 +76,15 @@ def test_parse_registry_code_never_raises_and_returns_a_code_it_can_validate(cel
     if isinstance(result, RegistryCode):
         assert len(result.code) == {RegistryKind.EDRPOU: 8, RegistryKind.RNOKPP: 10}[result.kind]
         assert result.code.isdigit()
+
+
+@given(st.text(alphabet="0123456789", min_size=8, max_size=8))
+def test_a_clean_eight_digit_code_is_judged_by_stdnum_check_digit(digits):
+    from stdnum.ua import edrpou
+
+    result = parse_registry_code(digits)
+
+    if edrpou.is_valid(digits):
+        assert result == RegistryCode(RegistryKind.EDRPOU, digits)
+    else:
+        assert result == RejectedRegistryCode(digits, RegistryCodeRejection.BAD_CHECK_DIGIT)

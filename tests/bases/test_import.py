@@ -111,7 +111,7 @@ def test_an_import_commits_all_its_rows_or_nothing(world, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("zbut.bases.services.ImportIssue.objects.bulk_create", broken)
+    monkeypatch.setattr("zbut.bases.services._insert_issues", broken)  # the last write
     with pytest.raises(RuntimeError):
         _import(world, NASTY)
     assert not Company.objects.filter(project=world.project_a).exists()
@@ -200,3 +200,79 @@ def test_import_base_command_refuses_a_missing_file(world):
     with pytest.raises(CommandError) as raised:
         call_command("import_base", "a-system", "/nonexistent/base.csv")
     assert raised.value.returncode == 2
+
+
+def test_a_no_contact_rejection_names_the_refused_values_in_both_languages(world):
+    result = _import(world, NASTY)
+    issue = result.issues.get(row_number=5)  # ПП «Бета»: 3.80673E+11
+    assert issue.reason_uk.startswith("Немає жодного контакту: 3.80673E+11 — ")
+    assert "втратило цифри" in issue.reason_uk
+    assert " / " not in issue.reason_uk
+    assert issue.reason_en.startswith("no valid phone or e-mail: 3.80673E+11 — ")
+    assert issue.reason_en.endswith("digits lost in scientific notation")
+
+
+def _plan_summary(plan):
+    def row_set(group):
+        return group.first_row or group.company_id
+
+    return (
+        plan.rows,
+        [(row_set(g), company, sorted(g.added_phones), sorted(g.added_emails), g.rows)
+         for g, company in zip(plan.new_groups, plan.new_companies, strict=True)],
+        [(m.row_number, row_set(m.group), m.matched_by, m.cells) for m in plan.merges],
+        [(r.row_number, r.code, r.reason_uk, r.reason_en, r.cells) for r in plan.rejections],
+        [(f.row_number, row_set(f.group), row_set(f.other), f.phone) for f in plan.flags],
+        plan.phone_details,
+    )  # fmt: skip
+
+
+def test_a_plan_judged_in_worker_processes_is_the_plan_judged_here(monkeypatch):
+    from zbut.bases import importing
+    from zbut.bases.columns import guess_mapping
+    from zbut.bases.readers import iter_rows
+
+    header, *rows = list(iter_rows(NASTY))
+    rows = rows * 7  # the same companies again: merged into the first ones, across chunks
+    monkeypatch.setattr(importing, "CHUNK_ROWS", 5)  # many chunks, several in flight
+
+    def plan(workers):
+        return importing.plan_import(
+            rows=iter(rows), mapping=guess_mapping(header), workers=workers, default_source="b"
+        )
+
+    here = plan(0)
+    assert _plan_summary(plan(2)) == _plan_summary(here)
+    assert here.rows == 7 * 11 and len(here.merges) > len(here.new_groups)
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        ("Агро", "ТОВ", "", "Київ", "", "", "", "", "{}"),
+        ("А\x1fБ", "", "", "", "", "", "", "", "{}"),  # the separator in a cell
+    ],
+)
+def test_a_company_record_gives_back_its_fields(fields):
+    from zbut.bases.importing import company_fields, company_record
+
+    assert company_fields(company_record(fields)) == fields
+
+
+def test_a_file_that_breaks_midway_stops_the_worker_processes_too(monkeypatch):
+    import multiprocessing
+
+    from zbut.bases import importing
+    from zbut.bases.columns import guess_mapping
+    from zbut.bases.readers import iter_rows
+
+    header, *rows = list(iter_rows(NASTY))
+    monkeypatch.setattr(importing, "CHUNK_ROWS", 3)
+
+    def breaking_rows():
+        yield from rows
+        raise BaseFileError("broken_csv", "broken")
+
+    with pytest.raises(BaseFileError):
+        importing.plan_import(rows=breaking_rows(), mapping=guess_mapping(header), workers=2)
+    assert multiprocessing.active_children() == []

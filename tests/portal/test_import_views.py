@@ -78,7 +78,7 @@ def test_upload_mapping_import_and_report_of_the_nasty_corpus(
     assert 'data-count="rejected">4<' in report
     assert 'data-count="possible_duplicates">1<' in report
     assert report.count('data-kind="rejected"') == 4
-    assert "<td>Немає жодного контакту</td>" in report
+    assert "<td>Немає жодного контакту: 3.80673E+11 — " in report
     assert '<td lang="en">no valid phone or e-mail' in report
     assert "rejected.csv" in report
 

@@ -302,15 +302,53 @@ def _is_foreign(digits: str) -> bool:
     return number.country_code != UKRAINE and phonenumbers.is_valid_number(number)
 
 
-@lru_cache(maxsize=65536)
+def warm_up() -> None:
+    """Build the lookup tables now: before forking workers, so that they share one copy."""
+    _classified_by_prefix()
+
+
 def _classify(nsn: str) -> tuple[PhoneKind, str] | None:
+    """Kind and operator of a nine-digit national number; ``None`` when the plan has none.
+
+    From the table of three-digit prefixes where those digits alone decide (all but a few,
+    such as 800 whose fourth digit tells a toll-free number from none), else exactly.
+    """
+    if nsn[0] == "0":
+        return None
+    found = _classified_by_prefix().get(nsn[:3], _UNDECIDED)
+    return _classify_exactly(nsn) if found is _UNDECIDED else found
+
+
+_UNDECIDED = object()
+_PREFIX_PROBES = tuple(d + rest for d in "0123456789" for rest in ("00000", "99999", "50505"))
+
+
+@lru_cache(maxsize=1)
+def _classified_by_prefix() -> dict[str, tuple[PhoneKind, str] | None]:
+    """``_classify_exactly`` of every nine-digit number, by the three digits that decide it.
+
+    Derived from phonenumbers' own metadata at first use (no plan of our own): a prefix is
+    kept only when every probe under it (each fourth digit, the lowest, highest and a middle
+    rest) is classified alike. Ukraine's patterns are prefixes followed by any digits, so that
+    is exact; tests compare the table with the exact classification over the whole range.
+    """
+    table = {}
+    for number in range(100, 1000):
+        prefix = str(number)
+        answers = {_classify_exactly(prefix + probe) for probe in _PREFIX_PROBES}
+        if len(answers) == 1:
+            table[prefix] = answers.pop()
+    return table
+
+
+@lru_cache(maxsize=4096)
+def _classify_exactly(nsn: str) -> tuple[PhoneKind, str] | None:
     """Kind and operator of a national number; ``None`` when the plan has no such number.
 
     phonenumbers.number_type returns UNKNOWN exactly when is_valid_number is False for a
     number of a single-region country code such as 380, so one call answers both questions
     (tests cross-check against parse + is_valid_number). ``_ukrainian_number_type`` is that
-    call for Ukraine with its patterns compiled once. Cached because a base repeats its
-    head-office numbers.
+    call for Ukraine with its patterns compiled once.
     """
     if nsn[0] == "0":
         return None

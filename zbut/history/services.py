@@ -11,6 +11,7 @@ text without parsing it; any JSON text reads back the same through the ORM.
 from __future__ import annotations
 
 import functools
+import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -73,13 +74,20 @@ def record_event(
     return events[0]
 
 
-def record_events(*, project: Project, drafts: Sequence[NewEvent]) -> list[Event]:
-    """Append many events to one project's chain with a single lock and a bulk insert."""
+def record_events(
+    *, project: Project, drafts: Sequence[NewEvent], returning: bool = True
+) -> list[Event]:
+    """Append many events to one project's chain with a single lock and a bulk insert.
+
+    ``returning=False`` returns ``[]`` instead of the written events, for a caller (an
+    import) that writes more of them than it wants to hold.
+    """
     return _append(
         chain=project_chain(project.pk),
         client_id=project.client_id,
         project_id=project.pk,
         drafts=drafts,
+        returning=returning,
     )
 
 
@@ -100,7 +108,12 @@ INSERT_COLUMNS = (
 
 
 def _append(
-    *, chain: str, client_id: int | None, project_id: int | None, drafts: Sequence[NewEvent]
+    *,
+    chain: str,
+    client_id: int | None,
+    project_id: int | None,
+    drafts: Sequence[NewEvent],
+    returning: bool = True,
 ) -> list[Event]:
     if not connection.in_atomic_block:
         raise HistoryOutsideTransactionError(
@@ -120,10 +133,11 @@ def _append(
     )
     # The rows are made while they are written: on PostgreSQL the server inserts the first
     # rows of the COPY while this process hashes the next ones.
-    events = _write(rows, drafts=drafts, now=now, chain=chain, after_seq=head_seq)
-    last = events[-1]
+    events, last_seq, last_hash = _write(
+        rows, drafts=drafts, now=now, chain=chain, after_seq=head_seq, returning=returning
+    )
     with connection.cursor() as cursor:
-        cursor.execute(_MOVE_HEAD, [last.seq, last.hash, chain])
+        cursor.execute(_MOVE_HEAD, [last_seq, last_hash, chain])
     return events
 
 
@@ -209,38 +223,56 @@ def _write(
     now: datetime,
     chain: str,
     after_seq: int,
-) -> list[Event]:
-    """Write the rows; returns them as events, in order."""
+    returning: bool,
+) -> tuple[list[Event], int, str]:
+    """Write the rows; returns them as events (if asked), in order, and the last seq and hash."""
     build = _event_builder(now)
+    events: list[Event] = []
+    last: tuple = ()
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql" and hasattr(cursor.cursor, "copy"):
             # Ids first, from the table's own sequence, so that one COPY writes everything.
             cursor.execute(_NEXT_IDS, [len(drafts)])
             ids = sorted(row[0] for row in cursor.fetchall())
-            events = []
             with cursor.cursor.copy(_COPY) as copy:
                 write = copy.write_row
                 for event_id, row, draft in zip(ids, rows, drafts, strict=True):
                     write((event_id, *row))
-                    events.append(build(event_id, row, draft))
-            return events
-        written = []
+                    if returning:
+                        events.append(build(event_id, row, draft))
+                    last = row
+            return events, last[1], last[10]
+        written: list[tuple] = []
+        last_row: list[tuple] = [()]
 
         def keep(rows: Iterator[tuple]) -> Iterator[tuple]:
             for row in rows:
-                written.append(row)
+                if returning:
+                    written.append(row)
+                last_row[0] = row
                 yield row
 
-        cursor.executemany(_INSERT.get(connection.vendor, _INSERT["sqlite"]), keep(rows))
+        sql = _INSERT.get(connection.vendor, _INSERT["sqlite"])
+        if connection.vendor == "sqlite":
+            # Not Django's executemany: its SQLite cursor tees the rows to peek at the first
+            # and so keeps every row in memory until the end (the same in bases/bulk.py).
+            with connection.wrap_database_errors:
+                sqlite3.Cursor.executemany(cursor.cursor, sql.replace("%s", "?"), keep(rows))
+        else:
+            cursor.executemany(sql, keep(rows))
+        last = last_row[0]
+        if not returning:
+            return [], last[1], last[10]
         # The chain's head is locked, so the rows after `after_seq` are exactly ours.
         cursor.execute(_OUR_IDS, [chain, after_seq])
         ids = [row[0] for row in cursor.fetchall()]
     if len(ids) != len(written):
         raise RuntimeError(f"history: wrote {len(written)} events to {chain}, found {len(ids)}")
-    return [
+    events = [
         build(event_id, row, draft)
         for event_id, row, draft in zip(ids, written, drafts, strict=True)
     ]
+    return events, last[1], last[10]
 
 
 def _event_builder(now: datetime) -> Callable[[int, tuple, NewEvent], Event]:
