@@ -11,11 +11,12 @@ Python values and written as JSON text.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import connection, models
+
+from zbut.core.db_functions import stream_executemany
 
 # JSON as this module writes it; a caller may encode its values up front (``json_encoded``).
 encode_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
@@ -98,7 +99,7 @@ def _executemany(table: _Table, rows: Iterable[tuple], *, returning_ids: bool) -
         if returning_ids:
             cursor.execute(f"SELECT COALESCE(MAX({table.pk}), 0) FROM {table.quoted}")  # noqa: S608
             before = cursor.fetchone()[0]
-        executemany(
+        stream_executemany(
             cursor,
             f"INSERT INTO {table.quoted} ({table.columns}) VALUES ({marks})",  # noqa: S608
             table.values(rows),
@@ -110,20 +111,6 @@ def _executemany(table: _Table, rows: Iterable[tuple], *, returning_ids: bool) -
             [before],
         )
         return [row[0] for row in cursor.fetchall()]
-
-
-def executemany(cursor: Any, sql: str, rows: Iterable[tuple]) -> None:
-    """``cursor.executemany`` that streams ``rows`` on SQLite too.
-
-    Django's SQLite cursor peeks at the first row through ``itertools.tee`` and keeps the
-    peeking copy alive while the rest is written, so tee buffers every row: 90 MB for the
-    companies of a 100 000-row import. sqlite3's own executemany reads them one at a time.
-    """
-    if connection.vendor != "sqlite":
-        cursor.executemany(sql, rows)
-        return
-    with connection.wrap_database_errors:
-        sqlite3.Cursor.executemany(cursor.cursor, sql.replace("%s", "?"), rows)
 
 
 def _copy(

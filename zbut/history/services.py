@@ -11,7 +11,6 @@ text without parsing it; any JSON text reads back the same through the ORM.
 from __future__ import annotations
 
 import functools
-import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -22,6 +21,7 @@ from django.db.models.base import ModelState
 from django.db.models.signals import post_init, pre_init
 from django.utils import timezone
 
+from zbut.core.db_functions import stream_executemany
 from zbut.history.hashing import GENESIS_HASH, canonical_json, canonical_time, hash_material
 from zbut.history.models import AGENCY_CHAIN, Event, EventKind, project_chain
 
@@ -253,13 +253,7 @@ def _write(
                 yield row
 
         sql = _INSERT.get(connection.vendor, _INSERT["sqlite"])
-        if connection.vendor == "sqlite":
-            # Not Django's executemany: its SQLite cursor tees the rows to peek at the first
-            # and so keeps every row in memory until the end (the same in bases/bulk.py).
-            with connection.wrap_database_errors:
-                sqlite3.Cursor.executemany(cursor.cursor, sql.replace("%s", "?"), keep(rows))
-        else:
-            cursor.executemany(sql, keep(rows))
+        stream_executemany(cursor, sql, keep(rows))
         last = last_row[0]
         if not returning:
             return [], last[1], last[10]
