@@ -155,7 +155,9 @@ def _wait_for_http(url: str, server: subprocess.Popen[bytes]) -> None:
     raise RuntimeError(f"no answer from {url} within {SERVER_START_SECONDS}s")
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: Playwright's sync API leaves its event loop running in this thread
+# while it is open, and every later test on this worker that calls async_to_sync would fail.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
         pytest.skip("Debian's chromium is not installed (make chromium)")
