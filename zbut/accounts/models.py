@@ -102,7 +102,9 @@ CLIENT_ROLES = frozenset({Role.OWNER, Role.VIEWER})
 class Membership(models.Model):
     """Binds a user to the agency (client empty) or to one client, with a role."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="memberships", db_index=False
+    )
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="memberships")
     client = models.ForeignKey(
         Client, on_delete=models.PROTECT, null=True, blank=True, related_name="memberships"

@@ -28,7 +28,12 @@ class OutboxMessage(models.Model):
     transaction as its cause and delivered by a worker with retries (zbut.core.outbox)."""
 
     client = models.ForeignKey(
-        "accounts.Client", on_delete=models.PROTECT, null=True, blank=True, related_name="outbox"
+        "accounts.Client",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="outbox",
+        db_index=False,
     )
     project = models.ForeignKey(
         "projects.Project", on_delete=models.PROTECT, null=True, blank=True, related_name="outbox"

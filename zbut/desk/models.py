@@ -54,7 +54,9 @@ class Priority(models.Model):
     """The coordinator's weight for a category and/or region: heavier is called first."""
 
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="desk_priorities")
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="desk_priorities")
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="desk_priorities", db_index=False
+    )
     category = models.CharField(_("категорія"), max_length=200, blank=True)
     region = models.CharField(_("регіон"), max_length=100, blank=True)
     weight = models.SmallIntegerField(_("вага"), default=0)
@@ -99,6 +101,7 @@ class QueueItem(models.Model):
         null=True,
         blank=True,
         related_name="desk_claims",
+        db_index=False,
     )
     claimed_until = models.DateTimeField(null=True, blank=True)
     entered_at = models.DateTimeField(default=timezone.now)
@@ -124,11 +127,15 @@ class ProcessingCycle(models.Model):
     negotiations with a lead, on one Kyiv day, however many calls it took."""
 
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="cycles")
-    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="cycles")
+    project = models.ForeignKey(
+        Project, on_delete=models.PROTECT, related_name="cycles", db_index=False
+    )
     phase = models.ForeignKey(
         Phase, on_delete=models.PROTECT, null=True, blank=True, related_name="cycles"
     )
-    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="cycles")
+    company = models.ForeignKey(
+        Company, on_delete=models.PROTECT, related_name="cycles", db_index=False
+    )
     manager = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="cycles"
     )

@@ -71,7 +71,9 @@ class WebhookEndpoint(models.Model):
 class LeadRecipient(models.Model):
     """A person of the client who gets every hot lead by e-mail."""
 
-    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="lead_recipients")
+    client = models.ForeignKey(
+        Client, on_delete=models.CASCADE, related_name="lead_recipients", db_index=False
+    )
     name = models.CharField(_("ім'я"), max_length=200, blank=True)
     email = models.EmailField(_("e-mail"))
 

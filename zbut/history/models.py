@@ -58,11 +58,23 @@ class Event(models.Model):
     client = models.ForeignKey(
         "accounts.Client", on_delete=models.PROTECT, null=True, blank=True, related_name="events"
     )
+    # The project and the company have no index of their own: event_project_seq and
+    # event_company_time start with them.
     project = models.ForeignKey(
-        "projects.Project", on_delete=models.PROTECT, null=True, blank=True, related_name="events"
+        "projects.Project",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
+        db_index=False,
     )
     company = models.ForeignKey(
-        "bases.Company", on_delete=models.PROTECT, null=True, blank=True, related_name="events"
+        "bases.Company",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
+        db_index=False,
     )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

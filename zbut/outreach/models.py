@@ -23,7 +23,9 @@ class DoNotContact(models.Model):
     client is not called by the client's next project either (ARCHITECTURE.md invariant 4).
     """
 
-    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="do_not_contact")
+    client = models.ForeignKey(
+        Client, on_delete=models.PROTECT, related_name="do_not_contact", db_index=False
+    )
     kind = models.CharField(max_length=10, choices=BlockKind.choices)
     value = models.CharField(max_length=254)  # company id, E.164 number or lower-case e-mail
     company = models.ForeignKey(

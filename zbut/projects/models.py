@@ -91,7 +91,9 @@ class Phase(models.Model):
     """Active sales phase (активна фаза збуту): one pass of managers over the base."""
 
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="phases")
-    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="phases")
+    project = models.ForeignKey(
+        Project, on_delete=models.PROTECT, related_name="phases", db_index=False
+    )
     number = models.PositiveSmallIntegerField(_("номер"))
     starts_on = models.DateField(_("початок"))
     ends_on = models.DateField(_("кінець"))
@@ -118,7 +120,9 @@ class Assignment(models.Model):
     """A manager assigned to work a project's base."""
 
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="assignments")
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="assignments")
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="assignments", db_index=False
+    )
     manager = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments"
     )

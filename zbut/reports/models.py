@@ -27,7 +27,9 @@ class ExportJob(models.Model):
     """Експорт бази: one requested export of a project's base (or of a filtered view)."""
 
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="export_jobs")
-    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="export_jobs")
+    project = models.ForeignKey(
+        Project, on_delete=models.PROTECT, related_name="export_jobs", db_index=False
+    )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="export_jobs"
     )
