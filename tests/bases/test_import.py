@@ -111,7 +111,7 @@ def test_an_import_commits_all_its_rows_or_nothing(world, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("zbut.bases.services._insert_issues", broken)  # the last write
+    monkeypatch.setattr("zbut.bases.import_writer.ImportWriter._insert_issues", broken)  # last
     with pytest.raises(RuntimeError):
         _import(world, NASTY)
     assert not Company.objects.filter(project=world.project_a).exists()

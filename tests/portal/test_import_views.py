@@ -13,6 +13,7 @@ from tests.bases.xlsx import xlsx_bytes
 from tests.conftest import World
 from zbut.accounts.models import User
 from zbut.bases.models import BaseImport, Company, ImportState
+from zbut.bases.progress import ImportProgress
 from zbut.bases.readers import BINARY_FILE, EMPTY_FILE
 from zbut.bases.services import MSG_NO_HEADER, MSG_NO_NAME_COLUMN, run_import
 
@@ -224,3 +225,19 @@ def test_a_client_owner_sees_the_base_card_without_imports(world: World) -> None
     assert reverse("bases:agreement", args=["a-system"]) in text
     assert reverse("bases:import_new", args=["a-system"]) not in text
     assert not Company.objects.exists()
+
+
+def test_a_running_import_shows_how_far_it_has_read(world: World) -> None:
+    http = signed_in(world.coordinator)
+    upload(http, NASTY.name, NASTY.read_bytes())
+    base_import = BaseImport.objects.get()
+    BaseImport.objects.filter(pk=base_import.pk).update(state=ImportState.RUNNING)
+    progress = ImportProgress(base_import.pk, rows_total=200)
+    progress.set(50)  # as the import reports it, before its transaction commits
+    url = reverse("bases:import_progress", args=["a-system", base_import.pk])
+    page = http.get(url).content.decode()
+    assert '<strong class="progress-rows">50</strong> з приблизно 200' in page
+    assert 'aria-valuenow="25"' in page and "width: 25%" in page
+    assert "HX-Refresh" not in http.get(url)
+    progress.clear()
+    assert 'class="progress progress--indeterminate"' in http.get(url).content.decode()

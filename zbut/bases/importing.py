@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -112,8 +113,15 @@ def plan_import(
     default_source: str = "",
     on_progress: Callable[[int], None] | None = None,
     workers: int = 0,
+    plan: ImportPlan | None = None,
+    on_new_company: Callable[[Group, str | tuple[str, ...]], None] | None = None,
 ) -> ImportPlan:
     """Judge every data row (the header is not among ``rows``; row 2 is the first).
+
+    ``on_new_company``, if given, gets each new company's group and ``company_record`` as soon
+    as its first row is placed, instead of ``plan.new_companies`` keeping the record: a writer
+    (``import_writer``) writes them while later rows are judged, reading ``plan`` (given here,
+    so that it can hold it) for the contacts' details.
 
     With ``workers`` > 1 the rows are judged (normalised) in that many forked processes, a
     chunk at a time, while this process reads the file and places the judged rows in order:
@@ -126,7 +134,7 @@ def plan_import(
     judge = RowJudge(mapping, default_source)
     with gc_paused():
         judged = _judged_in_workers(rows, judge, workers) if workers > 1 else _judged(rows, judge)
-        return _plan(judged, existing, on_progress)
+        return _plan(judged, existing, on_progress, plan or ImportPlan(), on_new_company)
 
 
 @contextmanager
@@ -145,10 +153,11 @@ def _plan(
     judged: Iterable[tuple[int, list[str], Judged]],
     existing: Iterable[tuple[int, Identity]],
     on_progress: Callable[[int], None] | None,
+    plan: ImportPlan,
+    on_new_company: Callable[[Group, str | tuple[str, ...]], None] | None,
 ) -> ImportPlan:
     index = DuplicateIndex()
     index.add_existing(existing)
-    plan = ImportPlan()
     details = plan.phone_details
     for row_number, cells, outcome in judged:
         if outcome is None:  # a blank row
@@ -175,7 +184,10 @@ def _plan(
             plan.merges.append(Merge(row_number, placement.group, placement.matched_by, cells))
         else:
             plan.new_groups.append(placement.group)
-            plan.new_companies.append(record)
+            if on_new_company is None:
+                plan.new_companies.append(record)
+            else:
+                on_new_company(placement.group, record)
         for other, phone in placement.possible_duplicates:
             plan.flags.append(Flag(row_number, placement.group, other, phone, cells))
     if on_progress:
@@ -221,7 +233,7 @@ def _judged_in_workers(
     _worker_judge = judge
     warm_up_phones()
     context = multiprocessing.get_context("fork")
-    pool = context.Pool(processes=workers)
+    pool = context.Pool(processes=workers, initializer=_yield_to_the_writer)
     try:
         pending: deque = deque()
         row_number = 2
@@ -239,6 +251,15 @@ def _judged_in_workers(
     finally:
         pool.join()
         _worker_judge = None
+
+
+WORKER_NICENESS = 10
+
+
+def _yield_to_the_writer() -> None:
+    """Lower a worker's priority: the parent, which places and writes the rows, is the one
+    every row waits for, so a worker takes only the CPU time the parent leaves."""
+    os.nice(WORKER_NICENESS)
 
 
 def _numbered(

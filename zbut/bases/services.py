@@ -5,36 +5,26 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Sequence
 from datetime import datetime
-from itertools import islice
 from pathlib import Path
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zbut.accounts.models import User
-from zbut.bases.bulk import insert_rows
 from zbut.bases.columns import ColumnMapping, Field, guess_mapping, mapping_from_choices
 from zbut.bases.drafts import CompanyDraft, PhoneDraft
-from zbut.bases.importing import (
-    COMPANY_FIELDS,
-    SOURCE,
-    ImportPlan,
-    company_fields,
-    gc_paused,
-    plan_import,
-)
+from zbut.bases.import_writer import ImportWriter
+from zbut.bases.importing import ImportPlan, gc_paused, plan_import
 from zbut.bases.models import (
     BaseImport,
     BaseState,
     Company,
     CompanyEmail,
     CompanyPhone,
-    ImportIssue,
     ImportState,
-    IssueKind,
 )
+from zbut.bases.progress import ImportProgress, estimated_rows
 from zbut.bases.readers import EMPTY_FILE, BaseFileError, ReadErrorCode, iter_rows
 from zbut.bases.selectors import existing_identities
 from zbut.core.errors import ZbutError
@@ -139,12 +129,6 @@ MSG_NO_NAME_COLUMN = _("Позначте колонку з назвою комп
 MSG_INTERNAL_ERROR = _("Внутрішня помилка: нічого не імпортовано, спробуйте ще раз.")
 MSG_NO_CONTACT_COLUMN = _("Позначте хоча б одну колонку з телефонами або e-mail.")
 
-MATCHED_BY_MESSAGES = {
-    "edrpou": "Той самий ЄДРПОУ / same EDRPOU",
-    "phone": "Та сама назва і телефон / same name and phone",
-    "email": "Та сама назва і e-mail / same name and e-mail",
-}
-
 
 @transaction.atomic(durable=True)
 def start_import(
@@ -189,10 +173,12 @@ def confirm_mapping(*, base_import: BaseImport, choices: dict[int, str]) -> Base
 
 
 def run_import(*, base_import_id: int) -> BaseImport:
-    """Judge every row, then write the accepted ones in one transaction or nothing.
+    """Judge every row and write the accepted ones, in one transaction or nothing.
 
-    Idempotent: only a queued import is run, and it is claimed first, so a task delivered
-    twice runs it once.
+    The writing overlaps the judging (``import_writer``), so the transaction spans the whole
+    import; its progress goes to the cache, where the page that follows it can see it before
+    the commit. Idempotent: only a queued import is run, and it is claimed first, so a task
+    delivered twice runs it once.
     """
     claimed = BaseImport.objects.filter(
         pk=base_import_id, state__in=[ImportState.QUEUED, ImportState.MAPPING]
@@ -200,27 +186,52 @@ def run_import(*, base_import_id: int) -> BaseImport:
     base_import = BaseImport.objects.select_related("project").get(pk=base_import_id)
     if not claimed:
         return base_import
+    path = Path(base_import.stored_path)
+    progress = ImportProgress(base_import_id, rows_total=estimated_rows(path))
+    progress.set(0)
     try:
-        with gc_paused():  # the plan is millions of live objects: full passes free nothing
-            plan = plan_import(
-                rows=_data_rows(Path(base_import.stored_path)),
+        # gc paused: the plan is millions of live objects, full passes would free nothing.
+        with gc_paused(), transaction.atomic(durable=True):
+            plan = ImportPlan()
+            writer = ImportWriter(base_import, plan)
+            plan_import(
+                rows=_data_rows(path),
                 mapping=mapping_of(base_import),
                 existing=existing_identities(project=base_import.project),
                 default_source=Path(base_import.file_name).stem[:100],
-                on_progress=lambda n: BaseImport.objects.filter(pk=base_import_id).update(
-                    rows_read=n
-                ),
-                workers=import_workers(Path(base_import.stored_path)),
+                on_progress=progress.set,
+                workers=import_workers(path),
+                plan=plan,
+                on_new_company=writer.add_company,
             )
-            write_plan(base_import=base_import, plan=plan)
-            del plan
+            _finish(writer)
+            del plan, writer
     except ZbutError as error:
         _fail(base_import_id, str(error.message))
     except Exception:
         _fail(base_import_id, str(MSG_INTERNAL_ERROR))
         raise
+    finally:
+        progress.clear()
     base_import.refresh_from_db()
     return base_import
+
+
+@transaction.atomic(durable=True)
+def write_plan(*, base_import: BaseImport, plan: ImportPlan) -> None:
+    """A whole plan's companies, contacts, events and issues, in one transaction."""
+    writer = ImportWriter(base_import, plan)
+    for group, record in zip(plan.new_groups, plan.new_companies, strict=True):
+        writer.add_company(group, record)
+    _finish(writer)
+
+
+def _finish(writer: ImportWriter) -> None:
+    writer.finish()
+    base_import = writer.base_import
+    base_import.state = ImportState.DONE
+    base_import.finished_at = timezone.now()
+    base_import.save()
 
 
 PARALLEL_MIN_BYTES = 2 * 1024 * 1024  # below this, forking workers costs more than it saves
@@ -254,162 +265,3 @@ def _data_rows(path: Path) -> Iterator[list[str]]:
         if any(cell.strip() for cell in row):
             break
     yield from rows
-
-
-@transaction.atomic(durable=True)
-def write_plan(*, base_import: BaseImport, plan: ImportPlan) -> None:
-    """The plan's companies, contacts, events and issues, in one transaction.
-
-    SQLite's default page cache is enough: a 32 MB one made no difference to the time of a
-    100 000-row import and cost its size in memory.
-    """
-    project = base_import.project
-    company_ids = _insert_new_companies(project=project, plan=plan)
-    company_of = {id(g): pk for g, pk in zip(plan.new_groups, company_ids, strict=True)}
-
-    def target(group: Any) -> int:
-        return group.company_id or company_of[id(group)]
-
-    _add_contacts_to_existing(project=project, plan=plan)
-    events = _import_events(base_import, plan, company_ids, target)
-    while chunk := list(islice(events, EVENT_CHUNK)):  # the written events are not kept
-        record_events(project=project, drafts=chunk, returning=False)
-    _insert_issues(base_import, plan, target)
-    base_import.rows = plan.rows
-    base_import.rows_read = plan.rows
-    base_import.imported = len(company_ids)
-    base_import.merged = len(plan.merges)
-    base_import.rejected = len(plan.rejections)
-    base_import.possible_duplicates = len(plan.flags)
-    base_import.state = ImportState.DONE
-    base_import.finished_at = timezone.now()
-    base_import.save()
-
-
-EVENT_CHUNK = 10_000
-COMPANY_COLUMNS = ("client_id", "project_id", *COMPANY_FIELDS, "base_state")
-PHONE_COLUMNS = ("client_id", "company_id", "e164", "extension", "kind", "operator")
-EMAIL_COLUMNS = ("client_id", "company_id", "address")
-
-
-def _insert_new_companies(*, project: Project, plan: ImportPlan) -> list[int]:
-    """The new companies (each its first row's fields, every row's contacts); their ids.
-
-    Written as plain rows (``bulk.insert_rows``): an import's 100 000 companies, phones and
-    e-mails never exist as model instances.
-    """
-    client_id, project_id, state = project.client_id, project.pk, str(BaseState.NEW)
-    groups, details = plan.new_groups, plan.phone_details
-    rows = ((client_id, project_id, *company_fields(c), state) for c in plan.new_companies)
-    ids = insert_rows(
-        Company, COMPANY_COLUMNS, rows, count=len(groups), returning_ids=True, json_encoded=True
-    )
-    if len(ids) != len(groups):
-        raise RuntimeError(f"import: wrote {len(groups)} companies, found {len(ids)}")
-    phones = (
-        (client_id, pk, e164, (p := details[e164])[3], str(p[1]), p[2])  # ext, kind, operator
-        for group, pk in zip(groups, ids, strict=True)
-        for e164 in sorted(group.added_phones)
-    )
-    insert_rows(CompanyPhone, PHONE_COLUMNS, phones)
-    emails = (
-        (client_id, pk, address)
-        for group, pk in zip(groups, ids, strict=True)
-        for address in sorted(group.added_emails)
-    )
-    insert_rows(CompanyEmail, EMAIL_COLUMNS, emails)
-    return ids
-
-
-def _import_events(
-    base_import: BaseImport, plan: ImportPlan, company_ids: list[int], target: Any
-) -> Iterator[NewEvent]:
-    """One ``company_added`` per new company, one ``companies_merged`` per merged row."""
-    actor_id, headers, pk = base_import.created_by_id, base_import.headers, base_import.pk
-    new = zip(plan.new_groups, plan.new_companies, company_ids, strict=True)
-    for group, company, company_id in new:
-        yield NewEvent(
-            kind=EventKind.COMPANY_ADDED,
-            company_id=company_id,
-            actor_id=actor_id,
-            payload={"import": pk, "rows": group.rows, "source": company_fields(company)[SOURCE]},
-        )
-    for merge in plan.merges:
-        yield NewEvent(
-            kind=EventKind.COMPANIES_MERGED,
-            company_id=target(merge.group),
-            actor_id=actor_id,
-            payload={
-                "import": pk,
-                "row": merge.row_number,
-                "matched_by": merge.matched_by,
-                "source_row": dict(zip(headers, merge.cells, strict=False)),
-            },
-        )
-
-
-def _add_contacts_to_existing(*, project: Project, plan: ImportPlan) -> None:
-    existing = {id(m.group): m.group for m in plan.merges if m.group.company_id}.values()
-    CompanyPhone.objects.bulk_create(
-        [
-            CompanyPhone(
-                client_id=project.client_id,
-                company_id=group.company_id,
-                e164=e164,
-                extension=plan.phone_details[e164][3],
-                kind=plan.phone_details[e164][1],
-                operator=plan.phone_details[e164][2],
-            )
-            for group in existing
-            for e164 in sorted(group.added_phones)
-        ],
-        ignore_conflicts=True,
-    )
-    CompanyEmail.objects.bulk_create(
-        [
-            CompanyEmail(client_id=project.client_id, company_id=group.company_id, address=a)
-            for group in existing
-            for a in sorted(group.added_emails)
-        ],
-        ignore_conflicts=True,
-    )
-
-
-ISSUE_COLUMNS = (
-    "client_id", "base_import_id", "row_number", "kind", "company_id", "reason_code",
-    "reason_uk", "reason_en", "cells",
-)  # fmt: skip
-REASON_LENGTH = ImportIssue._meta.get_field("reason_uk").max_length
-
-
-def _insert_issues(base_import: BaseImport, plan: ImportPlan, target: Any) -> None:
-    """One issue per rejected, merged or flagged row, written as plain rows."""
-    client_id, import_id = base_import.client_id, base_import.pk
-    rejected, merged = str(IssueKind.REJECTED), str(IssueKind.MERGED)
-    flagged = str(IssueKind.POSSIBLE_DUPLICATE)
-    reasons = {code: _halves(message) for code, message in MATCHED_BY_MESSAGES.items()}
-
-    def issue(row, kind, company_id, code, uk, en, cells):  # one ImportIssue, in ISSUE_COLUMNS
-        return (client_id, import_id, row, kind, company_id, code,
-                uk[:REASON_LENGTH], en[:REASON_LENGTH], cells)  # fmt: skip
-
-    rows = [
-        issue(r.row_number, rejected, None, r.code, r.reason_uk, r.reason_en, r.cells)
-        for r in plan.rejections
-    ]
-    rows += [
-        issue(m.row_number, merged, target(m.group), m.matched_by, *reasons[m.matched_by], m.cells)
-        for m in plan.merges
-    ]
-    rows += [
-        issue(f.row_number, flagged, target(f.other), "same_phone",
-              f"Той самий телефон {f.phone} в іншої компанії", "same phone as another company",
-              f.cells)
-        for f in plan.flags
-    ]  # fmt: skip
-    insert_rows(ImportIssue, ISSUE_COLUMNS, rows)
-
-
-def _halves(message: str) -> tuple[str, str]:
-    uk, _sep, en = message.partition(" / ")
-    return uk, en

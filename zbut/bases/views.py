@@ -19,6 +19,7 @@ from zbut.accounts.models import Membership
 from zbut.bases import selectors
 from zbut.bases.forms import MappingForm
 from zbut.bases.models import BaseImport, ImportState, IssueKind
+from zbut.bases.progress import progress_of
 from zbut.bases.services import confirm_mapping, start_import
 from zbut.bases.tasks import run_import_task
 from zbut.bases.uploads import (
@@ -144,6 +145,7 @@ def import_detail(request: HttpRequest, slug: str, import_id: int) -> HttpRespon
         "query": urlencode({"kind": kind}) if kind in IssueKind.values else "",
         "kinds": IssueKind.choices,
         "is_finished": base_import.state in {ImportState.DONE, ImportState.FAILED},
+        "progress": progress_of(base_import.pk),
     }
     return render(request, "bases/import_detail.html", context)
 
@@ -155,7 +157,11 @@ def import_progress(request: HttpRequest, slug: str, import_id: int) -> HttpResp
     response = render(
         request,
         "bases/_import_progress.html",
-        {"project": base_import.project, "base_import": base_import},
+        {
+            "project": base_import.project,
+            "base_import": base_import,
+            "progress": progress_of(base_import.pk),
+        },
     )
     if base_import.state in {ImportState.DONE, ImportState.FAILED}:
         response["HX-Refresh"] = "true"

@@ -1,0 +1,92 @@
+"""An import writes its companies while it reads: the result is the same as writing at the end."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.bases.test_import import NASTY
+from tests.conftest import World
+from zbut.bases import import_writer, services
+from zbut.bases.models import BaseImport, Company, ImportIssue
+from zbut.bases.services import confirm_mapping, mapping_of, run_import, start_import
+from zbut.history.audit import verify_chains
+from zbut.history.models import Event
+from zbut.projects.models import Project
+
+pytestmark = pytest.mark.django_db
+
+
+def _import(project: Project, path: Path) -> BaseImport:
+    base_import = start_import(project=project, file_name=path.name, stored_path=path, actor=None)
+    choices = {i: str(f) for i, f in mapping_of(base_import).fields.items()}
+    confirm_mapping(base_import=base_import, choices=choices)
+    return run_import(base_import_id=base_import.pk)
+
+
+def _written(project: Project) -> tuple:
+    """What an import left in a project's base, by company name (ids differ per project)."""
+    companies = {
+        company.name: (
+            company.legal_form,
+            company.edrpou,
+            company.source,
+            sorted(company.phones.values_list("e164", "extension", "kind", "operator")),
+            sorted(company.emails.values_list("address", flat=True)),
+        )
+        for company in Company.objects.filter(project=project).prefetch_related("phones", "emails")
+    }
+    issues = sorted(
+        ImportIssue.objects.filter(base_import__project=project).values_list(
+            "row_number", "kind", "reason_code", "company__name"
+        ),
+        key=str,
+    )
+    events = sorted(
+        (event.kind, event.company.name if event.company else "", event.payload.get("row"))
+        for event in Event.objects.filter(project=project).select_related("company")
+        if event.kind != "project_created"
+    )
+    return companies, issues, events
+
+
+def test_companies_written_one_by_one_as_they_are_placed_end_as_in_one_batch(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every row again after the first pass: later rows merge into companies already written,
+    # and bring them contacts that must be added afterwards.
+    header, *rows = NASTY.read_bytes().splitlines(keepends=True)
+    doubled = tmp_path / "doubled.csv"
+    doubled.write_bytes(header + b"".join(rows) + b"".join(rows))
+
+    _import(world.project_b, doubled)
+    monkeypatch.setattr(import_writer, "BATCH", 1)
+    monkeypatch.setattr(services, "PARALLEL_MIN_BYTES", 0)  # and judged by worker processes
+    one_by_one = _import(world.project_a, doubled)
+
+    assert one_by_one.imported == 5 and one_by_one.merged > one_by_one.imported
+    assert _written(world.project_a) == _written(world.project_b)
+    assert verify_chains().is_intact
+
+
+def test_a_merged_row_adds_its_new_phone_to_a_company_written_before_it(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base = tmp_path / "база.csv"
+    base.write_text(
+        "Назва;Телефон;Email\n"
+        "ТОВ «Агро-Світ»;067 294 51 23;\n"
+        "ТОВ «Бета»;050 111 22 33;\n"
+        "Агро-Світ, ТОВ;067 294 51 23, 044 123 45 67;info@agro-svit.ua\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(import_writer, "BATCH", 1)
+    result = _import(world.project_a, base)
+    assert (result.imported, result.merged) == (2, 1)
+    agro = Company.objects.get(project=world.project_a, name="Агро-Світ")
+    assert sorted(agro.phones.values_list("e164", flat=True)) == ["+380441234567", "+380672945123"]
+    assert list(agro.emails.values_list("address", flat=True)) == ["info@agro-svit.ua"]
+    added = Event.objects.get(company=agro, kind="company_added")
+    assert added.payload["row"] == 2
+    assert Event.objects.get(company=agro, kind="companies_merged").payload["row"] == 4
