@@ -96,9 +96,15 @@ class PhoneKind(models.TextChoices):
 
 class CompanyPhone(models.Model):
     # Neither foreign key has an index of its own: the unique constraint starts with the
-    # company and the number index with the client.
+    # company and the number index with the client. The client is the company's, copied here
+    # so that a client's numbers are found without a join; the database checks the company
+    # (a foreign key), not the copy: one check fewer for each of an import's 150 000 phones.
     client = models.ForeignKey(
-        Client, on_delete=models.PROTECT, related_name="company_phones", db_index=False
+        Client,
+        on_delete=models.PROTECT,
+        related_name="company_phones",
+        db_index=False,
+        db_constraint=False,
     )
     company = models.ForeignKey(
         Company, on_delete=models.CASCADE, related_name="phones", db_index=False
@@ -125,9 +131,13 @@ class CompanyPhone(models.Model):
 
 
 class CompanyEmail(models.Model):
-    # Indexed as the phones are: by the unique constraint and by the address index.
+    # Indexed and checked as the phones are: the client is a copy of the company's.
     client = models.ForeignKey(
-        Client, on_delete=models.PROTECT, related_name="company_emails", db_index=False
+        Client,
+        on_delete=models.PROTECT,
+        related_name="company_emails",
+        db_index=False,
+        db_constraint=False,
     )
     company = models.ForeignKey(
         Company, on_delete=models.CASCADE, related_name="emails", db_index=False
@@ -197,7 +207,10 @@ class IssueKind(models.TextChoices):
 class ImportIssue(models.Model):
     """A row of an import that was not simply imported: rejected, merged or flagged."""
 
-    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="import_issues")
+    # A copy of the import's client (which the database checks), as on the phones.
+    client = models.ForeignKey(
+        Client, on_delete=models.PROTECT, related_name="import_issues", db_constraint=False
+    )
     base_import = models.ForeignKey(  # indexed by import_issue_kind, which starts with it
         BaseImport, on_delete=models.CASCADE, related_name="issues", db_index=False
     )
