@@ -18,7 +18,13 @@ from typing import Any
 
 from zbut.bases.bulk import insert_rows
 from zbut.bases.dedup import Group
-from zbut.bases.importing import COMPANY_FIELDS, SOURCE, ImportPlan, company_fields
+from zbut.bases.importing import (
+    COMPANY_FIELDS,
+    SOURCE,
+    ImportPlan,
+    company_fields,
+    message_halves,
+)
 from zbut.bases.models import (
     BaseImport,
     BaseState,
@@ -196,7 +202,7 @@ class ImportWriter:
         plan, client_id, import_id = self.plan, self.project.client_id, self.base_import.pk
         rejected, merged = str(IssueKind.REJECTED), str(IssueKind.MERGED)
         flagged = str(IssueKind.POSSIBLE_DUPLICATE)
-        reasons = {code: _halves(message) for code, message in MATCHED_BY_MESSAGES.items()}
+        reasons = {code: message_halves(message) for code, message in MATCHED_BY_MESSAGES.items()}
         target = self.company_id
 
         def issue(row, kind, company_id, code, uk, en, cells):  # one ImportIssue, ISSUE_COLUMNS
@@ -239,8 +245,3 @@ def _insert_contacts(
     )
     insert_rows(CompanyPhone, PHONE_COLUMNS, phones)
     insert_rows(CompanyEmail, EMAIL_COLUMNS, emails)
-
-
-def _halves(message: str) -> tuple[str, str]:
-    uk, _sep, en = message.partition(" / ")
-    return uk, en

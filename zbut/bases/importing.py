@@ -299,7 +299,7 @@ class RowJudge:
         raw_name = self._get(cells, Field.NAME)
         name = normalise_company_name(raw_name) if raw_name else None
         if name is None or not name.display:
-            return (RowRejection.NO_NAME.value, *_halves(MSG_NO_NAME))
+            return (RowRejection.NO_NAME.value, *message_halves(MSG_NO_NAME))
         phones, phone_problems = self._phones(cells)
         emails, email_problems = self._emails(cells)
         if not phones and not emails:
@@ -357,7 +357,7 @@ class RowJudge:
         return ""
 
 
-def _halves(message: str) -> tuple[str, str]:
+def message_halves(message: str) -> tuple[str, str]:
     """The Ukrainian and English halves of a "Ukrainian / English" message."""
     uk, _sep, en = message.partition(" / ")
     return uk, en
@@ -365,11 +365,11 @@ def _halves(message: str) -> tuple[str, str]:
 
 def _no_contact(problems: list[tuple[str, str]]) -> tuple[str, str, str]:
     """The no-contact rejection; each refused fragment is named in both languages."""
-    uk, en = _halves(MSG_NO_CONTACT)
+    uk, en = message_halves(MSG_NO_CONTACT)
     if problems:
         details_uk, details_en = [], []
         for fragment, message in problems:
-            problem_uk, problem_en = _halves(message)
+            problem_uk, problem_en = message_halves(message)
             details_uk.append(f"{fragment} — {problem_uk}")
             details_en.append(f"{fragment} — {problem_en or problem_uk}")
         uk += ": " + "; ".join(details_uk)
