@@ -33,6 +33,8 @@ def fits_the_screen(page: Page) -> None:
 def act(page: Page, *keys: str, confirmation: str) -> str:
     """Press the keys on the current company; the confirmation shows and the next one loads."""
     before = company_id(page)
+    # A key pressed while the last swap still settles would be dropped (hx-sync), not queued.
+    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-settling')")
     for key in keys:
         page.keyboard.press(key)
     expect(page.locator(".messages li").first).to_contain_text(confirmation)
