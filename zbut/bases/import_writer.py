@@ -69,7 +69,6 @@ class ImportWriter:
         # id(group) → (company id, phones written, e-mails written): a group's contacts only
         # grow at the end (``Group``), so what later rows added is what follows those counts.
         self._written: dict[int, tuple[int, int, int]] = {}
-        self.imported = 0
 
     def add_company(self, group: Group, record: Any) -> None:
         """A new company (its ``company_record``): written with the next batch."""
@@ -92,7 +91,7 @@ class ImportWriter:
         base_import = self.base_import
         base_import.rows = plan.rows
         base_import.rows_read = plan.rows
-        base_import.imported = self.imported
+        base_import.imported = len(self._written)  # every new company, once written
         base_import.merged = len(plan.merges)
         base_import.rejected = len(plan.rejections)
         base_import.possible_duplicates = len(plan.flags)
@@ -118,7 +117,6 @@ class ImportWriter:
         written = self._written
         for (group, _record), pk in batch:
             written[id(group)] = (pk, len(group.added_phones), len(group.added_emails))
-        self.imported += len(ids)
         contacts = [(pk, group.added_phones, group.added_emails) for (group, _r), pk in batch]
         _insert_contacts(client_id, details, contacts)
         import_id, actor_id = self.base_import.pk, self.base_import.created_by_id

@@ -217,15 +217,6 @@ def run_import(*, base_import_id: int) -> BaseImport:
     return base_import
 
 
-@transaction.atomic(durable=True)
-def write_plan(*, base_import: BaseImport, plan: ImportPlan) -> None:
-    """A whole plan's companies, contacts, events and issues, in one transaction."""
-    writer = ImportWriter(base_import, plan)
-    for group, record in zip(plan.new_groups, plan.new_companies, strict=True):
-        writer.add_company(group, record)
-    _finish(writer)
-
-
 def _finish(writer: ImportWriter) -> None:
     writer.finish()
     base_import = writer.base_import
