@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import pytest
@@ -90,3 +91,23 @@ def test_a_merged_row_adds_its_new_phone_to_a_company_written_before_it(
     added = Event.objects.get(company=agro, kind="company_added")
     assert added.payload["row"] == 2
     assert Event.objects.get(company=agro, kind="companies_merged").payload["row"] == 4
+
+
+def test_an_import_writes_the_same_through_the_background_thread_as_without_it(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # On SQLite the rows go to a thread of their own (core.db_functions.background_inserts);
+    # elsewhere both imports take the same path and this compares it with itself.
+    monkeypatch.setattr(import_writer, "BATCH", 2)
+    threaded = _import(world.project_a, NASTY)
+    monkeypatch.setattr(services, "background_inserts", lambda: contextlib.nullcontext())
+    direct = _import(world.project_b, NASTY)
+
+    assert (threaded.imported, threaded.merged, threaded.rejected) == (
+        direct.imported,
+        direct.merged,
+        direct.rejected,
+    )
+    assert threaded.imported > 2
+    assert _written(world.project_a) == _written(world.project_b)
+    assert verify_chains().is_intact

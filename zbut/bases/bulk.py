@@ -16,7 +16,7 @@ from typing import Any
 
 from django.db import connection, models
 
-from zbut.core.db_functions import stream_executemany
+from zbut.core.db_functions import BackgroundInserts, stream_executemany
 
 # JSON as this module writes it; a caller may encode its values up front (``json_encoded``).
 encode_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
@@ -30,11 +30,14 @@ def insert_rows(
     count: int | None = None,
     returning_ids: bool = False,
     json_encoded: bool = False,
+    background: BackgroundInserts | None = None,
 ) -> list[int]:
     """Insert ``rows`` (values of ``columns``, attnames) in order; their ids if asked.
 
     JSON columns are given as Python values, or as their JSON text (``encode_json``) when
     ``json_encoded``.
+
+    With ``background`` (SQLite) the rows are only queued there, their ids reserved first.
 
     ``count`` (the number of rows) is needed for the ids on PostgreSQL. Must run inside the
     caller's transaction, which on SQLite holds the write lock (IMMEDIATE), so that the ids
@@ -47,6 +50,8 @@ def insert_rows(
         with connection.cursor() as cursor:
             if hasattr(cursor.cursor, "copy"):
                 return _copy(cursor, table, rows, count=count, returning_ids=returning_ids)
+    if background is not None:
+        return _queue(background, table, rows, count=count, returning_ids=returning_ids)
     return _executemany(table, rows, returning_ids=returning_ids)
 
 
@@ -57,6 +62,7 @@ class _Table:
         fields = {f.attname: f for f in model._meta.concrete_fields}
         pk = model._meta.pk.attname
         self.name = model._meta.db_table
+        self.pk_name = pk
         self.given = tuple(columns)
         self.rest = tuple(a for a in fields if a != pk and a not in self.given)
         self.json_given = (
@@ -111,6 +117,27 @@ def _executemany(table: _Table, rows: Iterable[tuple], *, returning_ids: bool) -
             [before],
         )
         return [row[0] for row in cursor.fetchall()]
+
+
+def _queue(
+    background: BackgroundInserts,
+    table: _Table,
+    rows: Iterable[tuple],
+    *,
+    count: int | None,
+    returning_ids: bool,
+) -> list[int]:
+    columns = (*table.given, *table.rest)
+    if not returning_ids:
+        background.insert(table.name, columns, table.values(rows))
+        return []
+    if count is None:
+        rows = list(rows)
+        count = len(rows)
+    ids = background.reserve_ids(table.name, table.pk_name, count)
+    numbered = ((row_id, *values) for row_id, values in zip(ids, table.values(rows), strict=True))
+    background.insert(table.name, (table.pk_name, *columns), numbered)
+    return list(ids)
 
 
 def _copy(

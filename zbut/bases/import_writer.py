@@ -34,6 +34,7 @@ from zbut.bases.models import (
     ImportIssue,
     IssueKind,
 )
+from zbut.core.db_functions import BackgroundInserts
 from zbut.history.models import EventKind
 from zbut.history.services import NewEvent, record_events
 
@@ -61,8 +62,14 @@ class ImportWriter:
     otherwise).
     """
 
-    def __init__(self, base_import: BaseImport, plan: ImportPlan) -> None:
+    def __init__(
+        self,
+        base_import: BaseImport,
+        plan: ImportPlan,
+        background: BackgroundInserts | None = None,
+    ) -> None:
         self.base_import = base_import
+        self.background = background  # SQLite: a thread writes the rows (core.db_functions)
         self.project = base_import.project
         self.plan = plan  # its phone_details are filled before a row is placed
         self._pending: list[tuple[Group, Any]] = []
@@ -86,7 +93,9 @@ class ImportWriter:
         self._add_later_contacts()
         events = self._merge_events()
         while chunk := list(islice(events, EVENT_CHUNK)):  # the written events are not kept
-            record_events(project=self.project, drafts=chunk, returning=False)
+            record_events(
+                project=self.project, drafts=chunk, returning=False, background=self.background
+            )
         self._insert_issues()
         base_import = self.base_import
         base_import.rows = plan.rows
@@ -110,6 +119,7 @@ class ImportWriter:
             count=len(pending),
             returning_ids=True,
             json_encoded=True,
+            background=self.background,
         )
         if len(ids) != len(pending):
             raise RuntimeError(f"import: wrote {len(pending)} companies, found {len(ids)}")
@@ -118,7 +128,7 @@ class ImportWriter:
         for (group, _record), pk in batch:
             written[id(group)] = (pk, len(group.added_phones), len(group.added_emails))
         contacts = [(pk, group.added_phones, group.added_emails) for (group, _r), pk in batch]
-        _insert_contacts(client_id, details, contacts)
+        _insert_contacts(client_id, details, contacts, self.background)
         import_id, actor_id = self.base_import.pk, self.base_import.created_by_id
         record_events(
             project=project,
@@ -137,6 +147,7 @@ class ImportWriter:
                 for (group, record), pk in batch
             ],
             returning=False,
+            background=self.background,
         )
 
     def _add_later_contacts(self) -> None:
@@ -149,7 +160,7 @@ class ImportWriter:
             pk, phones, emails = self._written[id(group)]
             if len(group.added_phones) > phones or len(group.added_emails) > emails:
                 later.append((pk, group.added_phones[phones:], group.added_emails[emails:]))
-        _insert_contacts(self.project.client_id, self.plan.phone_details, later)
+        _insert_contacts(self.project.client_id, self.plan.phone_details, later, self.background)
         self._add_contacts_to_existing([group for group in groups if group.company_id])
 
     def _add_contacts_to_existing(self, groups: list[Group]) -> None:
@@ -222,13 +233,14 @@ class ImportWriter:
                   f.cells)
             for f in plan.flags
         ]  # fmt: skip
-        insert_rows(ImportIssue, ISSUE_COLUMNS, rows)
+        insert_rows(ImportIssue, ISSUE_COLUMNS, rows, background=self.background)
 
 
 def _insert_contacts(
     client_id: int,
     details: dict[str, tuple],
     contacts: list[tuple[int, Collection[str], Collection[str]]],
+    background: BackgroundInserts | None,
 ) -> None:
     """Phones and e-mails of new companies, given as ``(company id, phones, e-mails)``."""
     phones = (
@@ -241,5 +253,5 @@ def _insert_contacts(
         for pk, _phones, company_emails in contacts
         for address in sorted(company_emails)
     )
-    insert_rows(CompanyPhone, PHONE_COLUMNS, phones)
-    insert_rows(CompanyEmail, EMAIL_COLUMNS, emails)
+    insert_rows(CompanyPhone, PHONE_COLUMNS, phones, background=background)
+    insert_rows(CompanyEmail, EMAIL_COLUMNS, emails, background=background)

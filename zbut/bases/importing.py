@@ -213,10 +213,26 @@ def _judged(rows: Iterable[list[str]], judge: RowJudge) -> Iterator[tuple[int, l
 _worker_judge: RowJudge | None = None  # set in the parent before the workers are forked
 
 
-def _judge_chunk(chunk: list[list[str]]) -> list[Judged]:
+def _judge_chunk(chunk: list[str | list[str]]) -> list[Judged]:
     judge = _worker_judge
     assert judge is not None
-    return [judge(cells) for cells in chunk]
+    return [judge(_unpacked(cells)) for cells in chunk]
+
+
+def _packed(cells: list[str]) -> str | list[str]:
+    """A row as one string for the trip to a worker, or as it is if a cell holds the separator.
+
+    Pickling one string instead of a list of ten costs a fifth as much, and the parent, which
+    every row waits for, is the one that pickles.
+    """
+    packed = FIELD_SEPARATOR.join(cells)
+    if packed.count(FIELD_SEPARATOR) != len(cells) - 1:
+        return cells
+    return packed
+
+
+def _unpacked(cells: str | list[str]) -> list[str]:
+    return cells.split(FIELD_SEPARATOR) if isinstance(cells, str) else cells
 
 
 def _judged_in_workers(
@@ -238,7 +254,8 @@ def _judged_in_workers(
         pending: deque = deque()
         row_number = 2
         for chunk in _chunks(rows, CHUNK_ROWS):
-            pending.append((row_number, chunk, pool.apply_async(_judge_chunk, (chunk,))))
+            packed = [_packed(cells) for cells in chunk]
+            pending.append((row_number, chunk, pool.apply_async(_judge_chunk, (packed,))))
             row_number += len(chunk)
             if len(pending) > 2 * workers:
                 yield from _numbered(*pending.popleft())
@@ -331,7 +348,8 @@ class RowJudge:
             if index >= len(cells) or not cells[index].strip():
                 continue
             parsed = parse_phones(cells[index])
-            found += [(p.e164, p.kind, p.operator, p.extension) for p in parsed.phones]
+            # The kind as its plain value: an enum member costs a class lookup to unpickle.
+            found += [(p.e164, str(p.kind), p.operator, p.extension) for p in parsed.phones]
             problems += [(bad.fragment, bad.message) for bad in parsed.rejected]
         return found, problems
 

@@ -27,6 +27,7 @@ from zbut.bases.models import (
 from zbut.bases.progress import ImportProgress, estimated_rows
 from zbut.bases.readers import EMPTY_FILE, BaseFileError, ReadErrorCode, iter_rows
 from zbut.bases.selectors import existing_identities
+from zbut.core.db_functions import background_inserts
 from zbut.core.errors import ZbutError
 from zbut.history.models import EventKind
 from zbut.history.services import NewEvent, record_events
@@ -175,7 +176,8 @@ def confirm_mapping(*, base_import: BaseImport, choices: dict[int, str]) -> Base
 def run_import(*, base_import_id: int) -> BaseImport:
     """Judge every row and write the accepted ones, in one transaction or nothing.
 
-    The writing overlaps the judging (``import_writer``), so the transaction spans the whole
+    The writing overlaps the judging (``import_writer``), and on SQLite the rows are written
+    by a thread of their own (``background_inserts``), so the transaction spans the whole
     import; its progress goes to the cache, where the page that follows it can see it before
     the commit. Idempotent: only a queued import is run, and it is claimed first, so a task
     delivered twice runs it once.
@@ -191,9 +193,9 @@ def run_import(*, base_import_id: int) -> BaseImport:
     progress.set(0)
     try:
         # gc paused: the plan is millions of live objects, full passes would free nothing.
-        with gc_paused(), transaction.atomic(durable=True):
+        with gc_paused(), transaction.atomic(durable=True), background_inserts() as background:
             plan = ImportPlan()
-            writer = ImportWriter(base_import, plan)
+            writer = ImportWriter(base_import, plan, background)
             plan_import(
                 rows=_data_rows(path),
                 mapping=mapping_of(base_import),

@@ -8,12 +8,17 @@ shell, say) fails the trigger and is refused too.
 
 from __future__ import annotations
 
+import json
+import queue
 import sqlite3
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from itertools import islice
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.backends.signals import connection_created
 
 PURGE_FUNCTION = "zbut_history_purge_allowed"
@@ -53,3 +58,120 @@ def stream_executemany(cursor: Any, sql: str, rows: Iterable[tuple]) -> None:
         return
     with connection.wrap_database_errors:
         sqlite3.Cursor.executemany(cursor.cursor, sql.replace("%s", "?"), rows)
+
+
+class BackgroundInserts:
+    """Inserts into SQLite run by a thread of their own, inside the caller's transaction.
+
+    sqlite3 holds the GIL while it binds each row of an ``executemany`` and lets it go only
+    while SQLite works, so a thread doing ``executemany`` would wait for the GIL row by row.
+    Here the rows of a batch travel as one JSON text and a single ``INSERT … SELECT … FROM
+    json_each(?)`` writes them all: SQLite spends the whole batch in C without the GIL, while
+    the caller's thread goes on with its Python work (an import: placing rows, hashing
+    events). Same connection, so same transaction; SQLite serialises the two threads' calls.
+
+    Use through ``background_inserts``, which waits for the thread before the transaction
+    can end. ``insert`` only queues: what the caller reads back meanwhile may not include the
+    queued rows, so a caller that needs ids reserves them up front (``reserve_ids``).
+    """
+
+    BATCH_ROWS = 2000  # rows per statement: big enough that the GIL is rarely asked for
+    QUEUED_BATCHES = 16  # the caller waits beyond this: a bound on the memory of the queue
+
+    def __init__(self, wrapper: Any) -> None:
+        # The caller's own wrapper: ``connection`` in the thread would be another thread's.
+        self._wrapper = wrapper
+        self._raw: sqlite3.Connection = wrapper.connection
+        self._queue: queue.Queue[tuple[str, str] | None] = queue.Queue(self.QUEUED_BATCHES)
+        self._error: BaseException | None = None
+        self._next_ids: dict[str, int] = {}
+        self._thread = threading.Thread(target=self._run, name="zbut-inserts", daemon=True)
+        self._thread.start()
+
+    def insert(self, table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> None:
+        """Queue ``rows`` (values of ``columns``) for ``table``; their JSON is made here."""
+        select = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(columns)))
+        names = ", ".join(_quote(column) for column in columns)
+        sql = f"INSERT INTO {_quote(table)} ({names}) SELECT {select} FROM json_each(?)"  # noqa: S608
+        rows = iter(rows)
+        while batch := list(islice(rows, self.BATCH_ROWS)):
+            self._raise_error()
+            self._queue.put((sql, _encode_json(batch)))
+
+    def reserve_ids(self, table: str, pk: str, count: int) -> range:
+        """``count`` ids for new rows of ``table``, above every id it has or had.
+
+        The transaction holds SQLite's write lock, so nobody else takes ids meanwhile; the
+        first reservation of a table waits for the queue, then reads its largest id once.
+        """
+        if table not in self._next_ids:
+            self.wait()
+            with self._wrapper.cursor() as cursor:
+                cursor.execute(f"SELECT COALESCE(MAX({_quote(pk)}), 0) FROM {_quote(table)}")  # noqa: S608
+                largest = cursor.fetchone()[0]
+                cursor.execute(_LAST_AUTOINCREMENT, [table])
+                self._next_ids[table] = max(largest, cursor.fetchone()[0]) + 1
+        first = self._next_ids[table]
+        self._next_ids[table] = first + count
+        return range(first, first + count)
+
+    def wait(self) -> None:
+        """Return once every queued insert is done; raise the error of one that failed."""
+        self._queue.join()
+        self._raise_error()
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self._thread.join()
+
+    def _raise_error(self) -> None:
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+
+    def _run(self) -> None:
+        while True:
+            item = self._queue.get()
+            try:
+                if item is None:
+                    return
+                if self._error is None:  # after a failure the rest is dropped, not written
+                    sql, rows_json = item
+                    with self._wrapper.wrap_database_errors:
+                        self._raw.execute(sql, (rows_json,))
+            except BaseException as error:  # handed to the caller's thread
+                self._error = error
+            finally:
+                self._queue.task_done()
+
+
+# AUTOINCREMENT never reuses an id, even one whose row is gone: its high mark is kept here.
+_LAST_AUTOINCREMENT = "SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence WHERE name = %s"
+
+
+def _quote(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+_encode_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+@contextmanager
+def background_inserts() -> Iterator[BackgroundInserts | None]:
+    """A ``BackgroundInserts`` on SQLite (None elsewhere: PostgreSQL's COPY already writes in
+    the server's process), finished before the block ends, whichever way it ends.
+
+    Must be entered inside the transaction the inserts belong to.
+    """
+    if connection.vendor != "sqlite":
+        yield None
+        return
+    if not connection.in_atomic_block:
+        raise RuntimeError("background inserts belong inside the caller's transaction")
+    connection.ensure_connection()
+    inserts = BackgroundInserts(connections[DEFAULT_DB_ALIAS])
+    try:
+        yield inserts
+        inserts.wait()
+    finally:
+        inserts.close()

@@ -21,7 +21,7 @@ from django.db.models.base import ModelState
 from django.db.models.signals import post_init, pre_init
 from django.utils import timezone
 
-from zbut.core.db_functions import stream_executemany
+from zbut.core.db_functions import BackgroundInserts, stream_executemany
 from zbut.history.hashing import GENESIS_HASH, canonical_json, canonical_time, hash_material
 from zbut.history.models import AGENCY_CHAIN, Event, EventKind, project_chain
 
@@ -75,19 +75,27 @@ def record_event(
 
 
 def record_events(
-    *, project: Project, drafts: Sequence[NewEvent], returning: bool = True
+    *,
+    project: Project,
+    drafts: Sequence[NewEvent],
+    returning: bool = True,
+    background: BackgroundInserts | None = None,
 ) -> list[Event]:
     """Append many events to one project's chain with a single lock and a bulk insert.
 
     ``returning=False`` returns ``[]`` instead of the written events, for a caller (an
-    import) that writes more of them than it wants to hold.
+    import) that writes more of them than it wants to hold. With ``background`` (SQLite,
+    only without ``returning``) the rows are queued there and written by its thread.
     """
+    if background is not None and returning:
+        raise ValueError("events queued in the background are not returned")
     return _append(
         chain=project_chain(project.pk),
         client_id=project.client_id,
         project_id=project.pk,
         drafts=drafts,
         returning=returning,
+        background=background,
     )
 
 
@@ -114,6 +122,7 @@ def _append(
     project_id: int | None,
     drafts: Sequence[NewEvent],
     returning: bool = True,
+    background: BackgroundInserts | None = None,
 ) -> list[Event]:
     if not connection.in_atomic_block:
         raise HistoryOutsideTransactionError(
@@ -133,9 +142,12 @@ def _append(
     )
     # The rows are made while they are written: on PostgreSQL the server inserts the first
     # rows of the COPY while this process hashes the next ones.
-    events, last_seq, last_hash = _write(
-        rows, drafts=drafts, now=now, chain=chain, after_seq=head_seq, returning=returning
-    )
+    if background is not None:
+        events, (last_seq, last_hash) = [], _queue(background, rows)
+    else:
+        events, last_seq, last_hash = _write(
+            rows, drafts=drafts, now=now, chain=chain, after_seq=head_seq, returning=returning
+        )
     with connection.cursor() as cursor:
         cursor.execute(_MOVE_HEAD, [last_seq, last_hash, chain])
     return events
@@ -267,6 +279,19 @@ def _write(
         for event_id, row, draft in zip(ids, written, drafts, strict=True)
     ]
     return events, last[1], last[10]
+
+
+def _queue(background: BackgroundInserts, rows: Iterator[tuple]) -> tuple[int, str]:
+    """Queue the rows for the background thread; the last seq and hash."""
+    last_row: list[tuple] = [()]
+
+    def keep(rows: Iterator[tuple]) -> Iterator[tuple]:
+        for row in rows:
+            last_row[0] = row
+            yield row
+
+    background.insert("history_event", INSERT_COLUMNS, keep(rows))
+    return last_row[0][1], last_row[0][10]
 
 
 def _event_builder(now: datetime) -> Callable[[int, tuple, NewEvent], Event]:

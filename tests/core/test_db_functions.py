@@ -1,0 +1,79 @@
+"""Background inserts: SQLite rows written by a thread inside the caller's transaction."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+
+from tests.conftest import World
+from zbut.bases.models import Company, CompanyEmail
+from zbut.core.db_functions import BackgroundInserts, background_inserts
+
+pytestmark = pytest.mark.django_db
+
+sqlite_only = pytest.mark.skipif(
+    connection.vendor != "sqlite", reason="PostgreSQL writes through COPY, in its own process"
+)
+
+EMAIL_COLUMNS = ("id", "client_id", "company_id", "address")
+
+
+def _company(world: World, name: str = "Ромашка") -> Company:
+    return Company.objects.create(
+        client=world.client_a, project=world.project_a, name=name, extra={"Примітка": "x"}
+    )
+
+
+@sqlite_only
+def test_queued_rows_are_written_with_their_values_as_given(world: World) -> None:
+    company = _company(world)
+    awkward = ['quote " and \\ backslash', "апостроф ’ і «лапки»", "emoji 📞", '{"json": [1]}']
+    with transaction.atomic(), background_inserts() as background:
+        assert isinstance(background, BackgroundInserts)
+        ids = background.reserve_ids(CompanyEmail._meta.db_table, "id", len(awkward))
+        background.insert(
+            CompanyEmail._meta.db_table,
+            EMAIL_COLUMNS,
+            [
+                (pk, world.client_a.pk, company.pk, address)
+                for pk, address in zip(ids, awkward, strict=True)
+            ],
+        )
+    written = CompanyEmail.objects.filter(company=company).order_by("id")
+    assert [(e.pk, e.address) for e in written] == list(zip(ids, awkward, strict=True))
+
+
+@sqlite_only
+def test_more_rows_than_one_batch_all_arrive_in_order(world: World) -> None:
+    company = _company(world)
+    count = BackgroundInserts.BATCH_ROWS * 2 + 7
+    with transaction.atomic(), background_inserts() as background:
+        ids = background.reserve_ids(CompanyEmail._meta.db_table, "id", count)
+        rows = ((pk, world.client_a.pk, company.pk, f"a{pk}@x.ua") for pk in ids)
+        background.insert(CompanyEmail._meta.db_table, EMAIL_COLUMNS, rows)
+    assert list(CompanyEmail.objects.order_by("id").values_list("id", flat=True)) == list(ids)
+
+
+@sqlite_only
+def test_reserved_ids_are_above_every_id_the_table_ever_gave(world: World) -> None:
+    kept, deleted = _company(world, "Перша"), _company(world, "Друга")
+    deleted_id = deleted.pk
+    deleted.delete()  # AUTOINCREMENT never gives its id again: neither may we
+    with transaction.atomic(), background_inserts() as background:
+        first = background.reserve_ids(Company._meta.db_table, "id", 3)
+        second = background.reserve_ids(Company._meta.db_table, "id", 2)
+    assert first.start == deleted_id + 1 > kept.pk
+    assert second.start == first.stop
+
+
+@sqlite_only
+def test_a_failed_insert_is_raised_in_the_caller_and_nothing_is_written(world: World) -> None:
+    company = _company(world)
+    table = CompanyEmail._meta.db_table
+    with pytest.raises(IntegrityError), transaction.atomic(), background_inserts() as background:
+        ids = background.reserve_ids(table, "id", 3)
+        background.insert(table, EMAIL_COLUMNS, [(ids[0], world.client_a.pk, company.pk, "a@x.ua")])
+        # The same address for the same company twice: the unique constraint refuses it.
+        background.insert(table, EMAIL_COLUMNS, [(ids[1], world.client_a.pk, company.pk, "b@x.ua")])
+        background.insert(table, EMAIL_COLUMNS, [(ids[2], world.client_a.pk, company.pk, "b@x.ua")])
+    assert not CompanyEmail.objects.exists()
