@@ -2,7 +2,9 @@
 
 from django.urls import path
 
-from zbut.api import token_views, views
+from zbut.api import schema, token_views, views
+
+del schema  # imported to register its drf-spectacular extension before a schema is made
 
 app_name = "api"
 
