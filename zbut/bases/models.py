@@ -31,7 +31,16 @@ class BaseState(models.TextChoices):
 
 
 class Company(models.Model):
-    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="companies")
+    # The project's client, copied for tenancy checks. The database checks the project, not
+    # this copy, and nothing looks companies up by client: neither a foreign-key constraint
+    # nor an index, which every imported company would pay for (84 000 checks per import).
+    client = models.ForeignKey(
+        Client,
+        on_delete=models.PROTECT,
+        related_name="companies",
+        db_index=False,
+        db_constraint=False,
+    )
     # No index of its own: every index of Meta.indexes starts with the project. (An index is
     # paid for by every insert: an import writes 100 000 companies.)
     project = models.ForeignKey(
@@ -49,12 +58,15 @@ class Company(models.Model):
     base_state = models.CharField(
         _("стан у базі"), max_length=10, choices=BaseState.choices, default=BaseState.NEW
     )
+    # Set when a company is sent for agreement or planned for a phase, never by an import: their
+    # indexes are partial (Meta), so the companies an import writes are not in them.
     agreement = models.ForeignKey(
         "BaseAgreement",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="companies",
+        db_index=False,
     )
     excluded_reason = models.CharField(_("причина виключення"), max_length=200, blank=True)
     # The phase whose base the company was agreed for: it is not called before that phase.
@@ -65,6 +77,7 @@ class Company(models.Model):
         blank=True,
         related_name="planned_companies",
         verbose_name=_("фаза"),
+        db_index=False,
     )
     # Derived from the events, kept beside them for speed.
     outcome = models.CharField(_("тип клієнта"), max_length=20, choices=Outcome.choices, blank=True)
@@ -82,6 +95,16 @@ class Company(models.Model):
             models.Index(fields=["project", "next_callback_on"], name="company_project_callback"),
             models.Index(fields=["project", "edrpou"], name="company_project_edrpou"),
             models.Index(fields=["project", "base_state"], name="company_project_base_state"),
+            models.Index(
+                fields=["agreement"],
+                name="company_agreement",
+                condition=Q(agreement__isnull=False),
+            ),
+            models.Index(
+                fields=["planned_phase"],
+                name="company_planned_phase",
+                condition=Q(planned_phase__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

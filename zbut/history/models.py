@@ -55,8 +55,17 @@ class Event(models.Model):
 
     chain = models.CharField(max_length=32)
     seq = models.PositiveBigIntegerField()
+    # The project's client (or, for an agency event, the client it concerns), copied for
+    # tenancy checks. Nothing looks events up by client and the hash chain covers the value:
+    # neither an index nor a foreign-key check, which every event of an import would pay for.
     client = models.ForeignKey(
-        "accounts.Client", on_delete=models.PROTECT, null=True, blank=True, related_name="events"
+        "accounts.Client",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
+        db_index=False,
+        db_constraint=False,
     )
     # The project and the company have no index of their own: event_project_seq and
     # event_company_time start with them.
