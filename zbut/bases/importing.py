@@ -296,24 +296,25 @@ class RowJudge:
     """Turns one row into a judged row (see ``Judged``): pure, so it runs in any process."""
 
     def __init__(self, mapping: ColumnMapping, default_source: str) -> None:
-        self.single = {
-            target: indexes[0] for target in Field if (indexes := mapping.index_of(target))
-        }
+        first = {target: indexes[0] for target in Field if (indexes := mapping.index_of(target))}
+        # Each column's index as a plain attribute, not looked up by Field for every row: a
+        # TextChoices member is hashed by a Python method, and a row asks for nine columns.
+        self.name_at = first.get(Field.NAME)
+        self.address_at = first.get(Field.ADDRESS)
+        self.region_at = first.get(Field.REGION)
+        self.category_at = first.get(Field.CATEGORY)
+        self.source_at = first.get(Field.SOURCE)
+        self.contact_person_at = first.get(Field.CONTACT_PERSON)
+        self.edrpou_at = first.get(Field.EDRPOU)
         self.phone_columns = mapping.index_of(Field.PHONES)
         self.email_columns = mapping.index_of(Field.EMAILS)
         self.extra_columns = mapping.extra_columns
         self.default_source = default_source
 
-    def _get(self, cells: list[str], target: Field) -> str:
-        index = self.single.get(target)
-        if index is None or index >= len(cells):
-            return ""
-        return " ".join(cells[index].split())
-
     def __call__(self, cells: list[str]) -> Judged:
-        if not any(cell.strip() for cell in cells):
+        if not "".join(cells).strip():  # every cell blank
             return None
-        raw_name = self._get(cells, Field.NAME)
+        raw_name = _cell(cells, self.name_at)
         name = normalise_company_name(raw_name) if raw_name else None
         if name is None or not name.display:
             return (RowRejection.NO_NAME.value, *message_halves(MSG_NO_NAME))
@@ -321,23 +322,22 @@ class RowJudge:
         emails, email_problems = self._emails(cells)
         if not phones and not emails:
             return _no_contact(phone_problems + email_problems)
-        extra = {
-            header: cells[i].strip()
-            for i, header in self.extra_columns.items()
-            if i < len(cells) and cells[i].strip()
-        }
+        extra = {}
+        for i, header in self.extra_columns.items():
+            if i < len(cells) and (value := cells[i].strip()):
+                extra[header] = value
         edrpou = self._registry_code(cells, extra)
-        address = self._get(cells, Field.ADDRESS)
+        address = _cell(cells, self.address_at)
         fields = (
             name.display,
             name.legal_form,
             edrpou,
             address,
-            self._get(cells, Field.REGION) or region_of(address=address) or "",
-            self._get(cells, Field.CATEGORY),
-            self._get(cells, Field.SOURCE) or self.default_source,
-            self._get(cells, Field.CONTACT_PERSON),
-            encode_json(extra),
+            _cell(cells, self.region_at) or region_of(address=address) or "",
+            _cell(cells, self.category_at),
+            _cell(cells, self.source_at) or self.default_source,
+            _cell(cells, self.contact_person_at),
+            encode_json(extra) if extra else "{}",
         )
         return company_record(fields), edrpou, name.key, phones, emails
 
@@ -366,13 +366,20 @@ class RowJudge:
 
     def _registry_code(self, cells: list[str], extra: dict[str, str]) -> str:
         """A valid code, or "" with the unusable value kept among the extra attributes."""
-        raw = self._get(cells, Field.EDRPOU)
+        raw = _cell(cells, self.edrpou_at)
         parsed = parse_registry_code(raw)
         if isinstance(parsed, RegistryCode):
             return parsed.code
         if isinstance(parsed, RejectedRegistryCode):
             extra["ЄДРПОУ (не прийнято)"] = f"{raw} — {parsed.message}"
         return ""
+
+
+def _cell(cells: list[str], index: int | None) -> str:
+    """A cell with its whitespace collapsed, or "" where the row has no such column."""
+    if index is None or index >= len(cells):
+        return ""
+    return " ".join(cells[index].split())
 
 
 def message_halves(message: str) -> tuple[str, str]:
