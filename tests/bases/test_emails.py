@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -47,3 +48,64 @@ def test_parse_emails_never_raises_and_returns_lowercase_addresses(cell):
     for address in parse_emails(cell).emails:
         assert address == address.lower()
         assert "@" in address
+
+
+# The fast path (a cell of plain ASCII addresses) must answer as EmailValidator would.
+PLAIN_CELLS = [
+    "info@agro.ua",
+    "Info@Agro.UA",
+    "a.b-c_d+e@mail.agro-svit.com.ua",
+    "-a@b.ua",
+    "x@xn--80aa.com",
+    "info@agro.ua, sales@agro.ua",
+    "x@a.ua; X@A.UA",
+    "a@b.ua c@d.ua\ne@f.ua",
+    " ,info@agro.ua; ",
+]
+NOT_PLAIN_CELLS = [
+    "info@agro",
+    "mailto:info@agro.ua",
+    "<info@agro.ua>",
+    "info@agro.ua.",
+    "a..b@agro.ua",
+    "a@-agro.ua",
+    "a@agro.u",
+    "a@agro.123",
+    "юзер@agro.ua",
+    "a@b.ua, c@d.ua, e@f.ua, g@h.ua",
+]
+
+
+@pytest.mark.parametrize("cell", PLAIN_CELLS)
+def test_the_fast_path_gives_what_the_general_path_gives(cell):
+    from zbut.bases.emails import _PLAIN_CELL, _parse_any
+
+    assert _PLAIN_CELL.fullmatch(cell)
+    assert parse_emails(cell) == _parse_any(cell)
+
+
+@pytest.mark.parametrize("cell", NOT_PLAIN_CELLS)
+def test_a_cell_that_is_not_plain_is_left_to_the_general_path(cell):
+    from zbut.bases.emails import _PLAIN_CELL
+
+    assert not _PLAIN_CELL.fullmatch(cell)
+
+
+def test_an_address_longer_than_320_characters_is_refused_though_plain():
+    (rejected,) = parse_emails("a" * 320 + "@agro.ua").rejected
+
+    assert rejected.reason == EmailRejection.INVALID
+
+
+@given(
+    st.one_of(
+        st.emails(),
+        st.lists(st.emails(), min_size=1, max_size=4).map("; ".join),
+        st.text(alphabet="abcAB01._-+@ ,;\n", max_size=40),
+    )
+)
+def test_whatever_the_fast_path_accepts_the_general_path_accepts_alike(cell):
+    from zbut.bases.emails import _PLAIN_CELL, _parse_any
+
+    if len(cell) <= 320 and _PLAIN_CELL.fullmatch(cell):
+        assert parse_emails(cell) == _parse_any(cell)

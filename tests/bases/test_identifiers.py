@@ -88,3 +88,52 @@ def test_a_clean_eight_digit_code_is_judged_by_stdnum_check_digit(digits):
         assert result == RegistryCode(RegistryKind.EDRPOU, digits)
     else:
         assert result == RejectedRegistryCode(digits, RegistryCodeRejection.BAD_CHECK_DIGIT)
+
+
+@pytest.mark.parametrize(
+    "code",
+    # The second four need the second weighting (the first sum leaves 10).
+    [
+        "32855961",
+        "00032945",
+        "12345678",
+        "99999994",
+        "14158680",
+        "36258514",
+        "48303881",
+        "50889950",
+    ],
+)
+def test_the_check_digit_is_stdnum_s(code):
+    from stdnum.ua import edrpou
+
+    from zbut.bases.identifiers import _edrpou_check_digit
+
+    assert _edrpou_check_digit(code) == edrpou.calc_check_digit(code[:7]) == code[-1]
+
+
+@given(st.integers(min_value=0, max_value=9_999_999))
+def test_the_check_digit_of_any_seven_digits_is_stdnum_s(number):
+    from stdnum.ua import edrpou
+
+    from zbut.bases.identifiers import _edrpou_check_digit
+
+    digits = f"{number:07d}"
+    assert _edrpou_check_digit(digits + "0") == edrpou.calc_check_digit(digits)
+
+
+# The fast path (five to eight ASCII digits) must answer as the general path does: pad to eight
+# and ask edrpou.is_valid.
+@pytest.mark.parametrize(
+    "cell", ["32855961", "32855962", "132486", "132487", "0032106", "32106", "14158680", "99999"]
+)
+def test_the_fast_path_gives_what_edrpou_is_valid_gives(cell):
+    from stdnum.ua import edrpou
+
+    padded = cell.zfill(8)
+    expected = (
+        RegistryCode(RegistryKind.EDRPOU, padded)
+        if edrpou.is_valid(padded)
+        else RejectedRegistryCode(cell, RegistryCodeRejection.BAD_CHECK_DIGIT)
+    )
+    assert parse_registry_code(cell) == expected

@@ -214,3 +214,96 @@ def test_the_prefix_table_agrees_with_phonenumbers_under_every_prefix():
         for _ in range(8):
             nsn = f"{prefix}{rng.randrange(10**6):06d}"
             assert _classify(nsn) == _classified_by_phonenumbers(nsn), nsn
+
+
+# The fast path (phones._parse_well_formed) must answer exactly as the general path would; a cell
+# outside its grammar, or one the general path reads another way, is left to the general path.
+WELL_FORMED_CELLS = [
+    "380672945123",
+    "+380672945123",
+    "+38 (067) 294-51-23",
+    "+38(067)294-5123",
+    "+38 067 294 51 23",
+    "(067)2945123",
+    "0672945123",
+    "067 294 51 23",
+    "067-294-51-23",
+    "8 (067) 294 51 23",
+    "8-067-294-51-23",
+    "80672945123",
+    "672945123",
+    "(0342) 55-12-34",
+    "0800 50 12 34",
+    "089 123 45 67",
+    "тел. 067-294-51-23",
+    "067 294 51 23 доб. 102",
+    "044 234 56 78 доб.102",
+    "044 234 56 78 доб 7",
+    "044 234 56 78 вн. 5",
+    "тел. 044-234-56-78 вн.5",
+    " 067 294 51 23 ",
+    "067 294 51 23, 050 123 45 67",
+    "+38 056 958 30 46\n0979809231",
+    "0672945123/0501234567",
+    "067 294 51 23; +380672945123 | 80672945123",
+    "0672945123, 0672945123 доб. 1",
+]
+NOT_WELL_FORMED_CELLS = [
+    "380123456",  # nine digits after 380: too short, not a national number
+    "3 (80) 123-456",
+    "810672945123",  # the international prefix 810
+    "+80672945123",  # not Ukrainian
+    "+672945123",
+    "+3800672145565",
+    "3800672145565",
+    "090 012 34 56",  # invalid: refused by the general path, quoting the fragment
+    "044 234 56 78 доб102",
+    "044 234 56 78 доб. 1234567",
+    "Тел. 067 294 51 23",
+    "067.294.51.23",
+    "067 294 51 23 або 050 123 45 67",
+    "067 294 51 23, 050 123 45 67, 063 123 45 67, 093 123 45 67",
+    "067 ٢٩٤ 51 23",
+    "067 294 51 23,",
+]
+
+
+@pytest.mark.parametrize("cell", WELL_FORMED_CELLS)
+def test_the_fast_path_gives_what_the_general_path_gives(cell):
+    from zbut.bases.phones import _parse_any, _parse_well_formed
+
+    fast = _parse_well_formed(cell)
+
+    assert fast is not None
+    assert fast == _parse_any(cell)
+    assert repr(fast) == repr(_parse_any(cell))
+
+
+@pytest.mark.parametrize("cell", NOT_WELL_FORMED_CELLS)
+def test_a_cell_outside_the_fast_path_is_left_to_the_general_path(cell):
+    from zbut.bases.phones import _parse_well_formed
+
+    assert _parse_well_formed(cell) is None
+
+
+well_formed_like = st.from_regex(
+    r"(тел\. ?)?\+?\(?(380?|80?|0|810|3800)?[ ()-]?[0-9]{2,3}[ ()-]{0,2}[0-9]{3}[ ()-]?[0-9]{2}"
+    r"[ -]?[0-9]{2}( (доб|вн)\.? ?[0-9]{1,7})?",
+    fullmatch=True,
+)
+
+
+@given(
+    st.one_of(
+        well_formed_like,
+        st.lists(well_formed_like, min_size=1, max_size=4).map(", ".join),
+        st.text(alphabet="0123456789 +()-.,;/\n|доб.вн", max_size=40),
+    )
+)
+def test_whatever_the_fast_path_answers_the_general_path_answers_alike(cell):
+    from zbut.bases.phones import _parse_any, _parse_well_formed
+
+    fast = _parse_well_formed(cell)
+
+    if fast is not None:
+        assert fast == _parse_any(cell)

@@ -77,3 +77,35 @@ def test_an_address_that_places_no_region_gives_none(address):
 @given(st.text(), st.one_of(st.none(), st.text(max_size=6)))
 def test_region_of_never_raises(address, postal_code):
     region_of(postal_code=postal_code, address=address)
+
+
+# The fast path (an address that opens with its postal code) and the cache of the words must
+# answer as the general path does.
+@pytest.mark.parametrize(
+    "address",
+    [
+        "61147, Україна, Харківська обл., м. Харків, вул. Лесі Українки, 49",
+        "01001, м. Київ",
+        "00123 село",
+        "00123, м. Львів",
+        "001234, м. Львів",
+        "79000",
+        "79000١, м. Київ",
+        "м. Київ",
+        "м. Київ 65000",
+        "с. Петрівка, Полтавська область",
+    ],
+)
+def test_the_fast_path_gives_what_the_general_path_gives(address):
+    from zbut.bases.regions import _region_of_any, _region_of_words
+
+    assert region_of(address=address) == _region_of_any(None, address)
+    assert _region_of_words(address) == _region_of_words.__wrapped__(address)
+
+
+@given(st.text(), st.from_regex(r"[0-9]{4,6}", fullmatch=True))
+def test_whatever_the_fast_path_answers_the_general_path_answers_alike(rest, postal_code):
+    from zbut.bases.regions import _region_of_any
+
+    address = postal_code + rest
+    assert region_of(address=address) == _region_of_any(None, address)

@@ -71,6 +71,25 @@ class _CompiledEmailValidator(EmailValidator):
 
 _validate = _CompiledEmailValidator()
 
+# The fast path: a cell of one to three plain ASCII addresses ("info@agro.ua", "A@b.ua; c@d.ua"),
+# 97% of the cells of a real base. The address regex is Django's EmailValidator's own,
+# with every character class narrowed to ASCII letters, digits and "_+-" (so whatever it
+# matches, the validator's user_regex and domain_regex match too, lower-cased or not) and no
+# quoted local part, literal domain or punycode TLD. Such an address neither starts nor ends
+# with a _WRAPPING character and has no "mailto:", lower-cases to ASCII of the same length,
+# and holds none of _SEPARATORS' characters, so the groups are exactly the fragments the
+# general path sees, each valid as it stands. Everything else goes the general way.
+_PLAIN_ADDRESS = (
+    r"([a-zA-Z0-9_+-]+(?:\.[a-zA-Z0-9_+-]+)*"
+    r"@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?"
+    r"(?:\.(?!-)[a-zA-Z0-9-]{1,63}(?<!-))*"
+    r"\.[a-zA-Z]{2,63})"
+)
+_PLAIN_CELL = re.compile(
+    rf"[,;\s]*{_PLAIN_ADDRESS}(?:[,;\s]+{_PLAIN_ADDRESS}(?:[,;\s]+{_PLAIN_ADDRESS})?)?[,;\s]*"
+)
+_MAX_LENGTH = 320  # EmailValidator refuses a longer address; a shorter cell holds none
+
 
 def parse_emails(cell: object) -> EmailParse:
     """Every valid address in one spreadsheet cell, deduplicated in order, and the rest refused.
@@ -80,9 +99,30 @@ def parse_emails(cell: object) -> EmailParse:
     """
     if cell is None:
         return EmailParse(emails=(), rejected=())
+    text = str(cell)
+    found = _PLAIN_CELL.fullmatch(text) if len(text) <= _MAX_LENGTH else None
+    if found is not None:
+        return EmailParse(_plain_addresses(found.groups()), ())  # emails, none rejected
+    return _parse_any(text)
+
+
+def _plain_addresses(groups: tuple[str | None, ...]) -> tuple[str, ...]:
+    """The addresses _PLAIN_CELL matched, lower-cased and deduplicated in order."""
+    emails: list[str] = []
+    for address in groups:
+        if address is None:
+            break
+        address = address.lower()
+        if address not in emails:
+            emails.append(address)
+    return tuple(emails)
+
+
+def _parse_any(text: str) -> EmailParse:
+    """The general path: every fragment stripped, checked by EmailValidator, or refused."""
     emails: list[str] = []
     rejected: list[RejectedEmail] = []
-    for fragment in _SEPARATORS.split(str(cell)):
+    for fragment in _SEPARATORS.split(text):
         address = _MAILTO.sub("", fragment.strip(_WRAPPING)).strip(_WRAPPING).lower()
         if not address:
             continue

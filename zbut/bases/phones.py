@@ -129,6 +129,12 @@ def parse_phones(cell: str | float | int | None) -> PhoneParse:
         return PhoneParse(phones=(), rejected=(RejectedPhone(str(cell), _reason_of(cell)),))
     if not text or text.isspace():
         return _EMPTY
+    parsed = _parse_well_formed(text)
+    return _parse_any(text) if parsed is None else parsed
+
+
+def _parse_any(text: str) -> PhoneParse:
+    """The general path: any text, every Ukrainian habit, every refusal."""
     phones: list[ParsedPhone] = []
     rejected: list[RejectedPhone] = []
     seen: set[tuple[str, str]] = set()
@@ -140,6 +146,77 @@ def parse_phones(cell: str | float | int | None) -> PhoneParse:
                 seen.add((outcome.e164, outcome.extension))
                 phones.append(outcome)
     return PhoneParse(phones=tuple(phones), rejected=tuple(rejected))
+
+
+# The fast path: a cell of one to three well-formed Ukrainian numbers (98% of the cells of a
+# real base), matched whole by one regex that captures each national significant number
+# (NSN). Each prefix the regex allows is one branch of _national_number, for the same digits:
+#   380 + NSN (with or without "+")  → the country code        ("+38 (067) 294-51-23")
+#   8 0 + NSN, no "+"                → the Soviet 8, trunk 0   ("8 (067) 294 51 23")
+#   0 + NSN, no "+"                  → the trunk 0             ("(067)2945123")
+#   NSN alone, no "+"                → trunk 0 dropped         ("672945123"), except 380… and
+#                                      810…, which _national_number reads as prefixes.
+# The NSN starts with 1-9 (after a 0 it would be 3800…, 00… or not in the plan). Digits are
+# ASCII, gaps are ASCII space, brackets and hyphen: _PLAIN, and _RUN after a label, take the
+# number as one run, so only its digits count. The only label is "тел. " and the only
+# extensions " доб. N" and " вн. N" (also "доб.N", "доб N"), which _LABELS and _EXTENSION
+# strip to the same run and extension. Numbers are separated by _SEPARATORS' characters, none
+# of which a number contains, so the numbers are the fragments _SEPARATORS gives. No Latin e,
+# no full stop after a digit, no comma before a run of zeros and no "факс" can occur, so
+# _prepare leaves such a cell unchanged. Any other cell, or a number the plan does not
+# classify (an INVALID refusal), goes the general way.
+_GAP = r"[ ()\-]*"
+
+
+def _well_formed_number(n: int) -> str:
+    """The regex of one well-formed number; its only groups: ``nsn<n>``, ``extension<n>``."""
+    return (
+        r" *(?:тел\. )?"
+        r"(?:"
+        rf"\+?\(?3{_GAP}8{_GAP}0{_GAP}"
+        rf"|\(?8{_GAP}0{_GAP}"
+        rf"|\(?0{_GAP}"
+        rf"|\(?(?!3{_GAP}8{_GAP}0|8{_GAP}1{_GAP}0)"
+        r")"
+        rf"(?P<nsn{n}>[1-9](?:{_GAP}[0-9]){{8}})"
+        rf"(?: (?:доб|вн)(?:\. ?| )(?P<extension{n}>[0-9]{{1,6}}))?"
+        r" *"
+    )
+
+
+# _SEPARATORS without its words ("або", "или", "or"): a well-formed number has none of their
+# letters, so a cell that holds one goes the general way.
+_LIST_SEPARATOR = r"[,;/\n\r|]+"
+_WELL_FORMED = re.compile(
+    _well_formed_number(1)
+    + rf"(?:{_LIST_SEPARATOR}{_well_formed_number(2)}"
+    + rf"(?:{_LIST_SEPARATOR}{_well_formed_number(3)})?)?"
+)
+
+
+def _parse_well_formed(text: str) -> PhoneParse | None:
+    """``_parse_any(text)`` for a cell of one to three well-formed numbers, else ``None``."""
+    found = _WELL_FORMED.fullmatch(text)
+    if found is None:
+        return None
+    by_prefix = _classified_by_prefix()
+    phones: list[ParsedPhone] = []
+    seen: set[tuple[str, str]] = set()
+    groups = found.groups()  # nsn1, extension1, nsn2, extension2, nsn3, extension3
+    for index in range(0, len(groups), 2):
+        nsn, extension = groups[index], groups[index + 1]
+        if nsn is None:
+            break
+        if not nsn.isdigit():
+            nsn = nsn.replace(" ", "").replace("-", "").replace("(", "").replace(")", "")
+        classified = by_prefix.get(nsn[:3]) or _classify(nsn)
+        if classified is None:
+            return None  # refused as INVALID, quoting the fragment: the general path's work
+        e164, extension = "+380" + nsn, extension or ""
+        if (e164, extension) not in seen:
+            seen.add((e164, extension))
+            phones.append(ParsedPhone(e164, extension, *classified))  # kind, operator
+    return PhoneParse(tuple(phones), ())
 
 
 def _cell_text(cell: object) -> str | None:

@@ -8,6 +8,7 @@ The postal code decides when there is one; otherwise oblast names and the big ci
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 KYIV_CITY = "м. Київ"
 SEVASTOPOL_CITY = "м. Севастополь"
@@ -129,6 +130,9 @@ _CITY = re.compile(
 )
 _CITY_REGIONS = list(_CITIES.values())
 _POSTAL_CODE = re.compile(r"(?<!\d)\d{5}(?!\d)")
+# The usual address, "61147, Україна, Харківська обл., …": the postal code it opens with is
+# the first that _POSTAL_CODE finds, so when no postal_code is given, its region is the answer.
+_LEADING_POSTAL_CODE = re.compile(r"[0-9]{5}(?!\d)")
 
 
 def region_of(*, postal_code: str | None = None, address: str = "") -> str | None:
@@ -137,10 +141,26 @@ def region_of(*, postal_code: str | None = None, address: str = "") -> str | Non
     ``None`` when nothing in the address names a region: we do not guess a region for a
     village the address does not place.
     """
+    if not postal_code and (leading := _LEADING_POSTAL_CODE.match(address)):
+        region = REGION_BY_POSTAL_PREFIX.get(leading[0][:2])
+        if region:
+            return region
+    return _region_of_any(postal_code, address)
+
+
+def _region_of_any(postal_code: str | None, address: str) -> str | None:
+    """The general path of ``region_of``: every postal code, then the words."""
     for candidate in (postal_code, *_POSTAL_CODE.findall(address)):
         region = _region_of_postal_code(candidate)
         if region:
             return region
+    return _region_of_words(address)
+
+
+# Addresses without a postal code repeat ("м. Київ", "м. Харків"), and the two searches
+# below are the slow part of a region: the cache keeps the answer for the recent ones.
+@lru_cache(maxsize=4096)
+def _region_of_words(address: str) -> str | None:
     found = _OBLAST.search(address)
     if found:
         return _OBLAST_REGIONS[found.lastindex - 1]
