@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import FrozenInstanceError, fields
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from zbut.bases import names
 from zbut.bases.legal_forms import LEGAL_FORMS
-from zbut.bases.names import NormalisedName, normalise_company_name
+from zbut.bases.names import NormalisedName, name_key, normalise_company_name
 
 
 def test_one_company_written_four_ways_has_one_key():
@@ -90,3 +93,61 @@ def test_normalising_a_display_name_again_changes_nothing(raw):
 @given(st.text())
 def test_normalise_company_name_never_raises(raw):
     normalise_company_name(raw)
+
+
+# Fast paths: each must give what the plain way gives.
+
+_SHOUTING = [
+    "АГРО-СВІТ ПЛЮС 3",
+    "НВП ЕКО-ТЕХ",
+    "ОБʼЄДНАННЯ ЛАН",
+    "ТД  АТБ",
+    "3Д-ПРИНТ ЦЕНТР",
+    "ΑΣ ΣΑ",
+    "",
+]
+_MIXED = ["Агро-Cвiт", "ПРОMТЕХ 3", "Metro Cash & Carry Україна", "Нивa-Днiпpo", "Cвiт'Ї", "12ТOB"]
+
+
+@pytest.mark.parametrize("name", _SHOUTING)
+def test_titling_chunk_by_chunk_titles_as_the_word_regex_does(name):
+    assert names._title_shouting(name) == names._WORD.sub(names._title_word, name)
+
+
+@pytest.mark.parametrize("text", _MIXED)
+def test_fixing_look_alikes_chunk_by_chunk_fixes_as_the_word_regex_does(text):
+    words = text.split()
+
+    names._fix_lookalikes_by_chunk(words)
+
+    assert " ".join(words) == names._WORD.sub(names._fix_lookalikes, " ".join(text.split()))
+
+
+@pytest.mark.parametrize(
+    "display", ["Агро-Світ 3", "Обʼєднання Лан", "Agro_Tech", "A & B", "№ 1", ""]
+)
+def test_the_key_shortcut_keeps_what_the_regex_keeps(display):
+    assert name_key(display) == names._KEY_DROP.sub("", display.casefold())
+
+
+@given(_texts)
+def test_the_fast_paths_agree_with_the_plain_ways_on_any_text(text):
+    shouting = text.upper()
+    words = text.split()
+    names._fix_lookalikes_by_chunk(words)
+
+    assert name_key(text) == names._KEY_DROP.sub("", text.casefold())
+    assert names._title_shouting(shouting) == names._WORD.sub(names._title_word, shouting)
+    assert " ".join(words) == names._WORD.sub(names._fix_lookalikes, " ".join(text.split()))
+
+
+def test_a_name_is_built_as_its_dataclass_builds_it():
+    built = names._new_normalised_name("ТОВ", "Агро", "агро")
+    constructed = NormalisedName(legal_form="ТОВ", display="Агро", key="агро")
+
+    assert [field.name for field in fields(NormalisedName)] == ["legal_form", "display", "key"]
+    assert built == constructed
+    assert hash(built) == hash(constructed)
+    assert repr(built) == repr(constructed)
+    with pytest.raises(FrozenInstanceError):
+        built.key = "x"  # type: ignore[misc]
