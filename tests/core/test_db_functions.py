@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 from django.db import IntegrityError, connection, transaction
 
@@ -51,6 +53,22 @@ def test_more_rows_than_one_batch_all_arrive_in_order(world: World) -> None:
         ids = background.reserve_ids(CompanyEmail._meta.db_table, "id", count)
         rows = ((pk, world.client_a.pk, company.pk, f"a{pk}@x.ua") for pk in ids)
         background.insert(CompanyEmail._meta.db_table, EMAIL_COLUMNS, rows)
+    assert list(CompanyEmail.objects.order_by("id").values_list("id", flat=True)) == list(ids)
+
+
+@sqlite_only
+def test_a_statement_never_binds_more_values_than_sqlite_takes(world: World) -> None:
+    company = _company(world)
+    raw = connection.connection
+    limit = raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    raw.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 9)  # two rows of four values
+    try:
+        with transaction.atomic(), background_inserts() as background:
+            ids = background.reserve_ids(CompanyEmail._meta.db_table, "id", 7)
+            rows = [(pk, world.client_a.pk, company.pk, f"a{pk}@x.ua") for pk in ids]
+            background.insert(CompanyEmail._meta.db_table, EMAIL_COLUMNS, rows)
+    finally:
+        raw.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, limit)
     assert list(CompanyEmail.objects.order_by("id").values_list("id", flat=True)) == list(ids)
 
 

@@ -8,13 +8,12 @@ shell, say) fails the trigger and is refused too.
 
 from __future__ import annotations
 
-import json
 import queue
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from itertools import islice
+from itertools import chain, islice
 from typing import Any
 
 from django.conf import settings
@@ -65,38 +64,45 @@ class BackgroundInserts:
 
     sqlite3 holds the GIL while it binds each row of an ``executemany`` and lets it go only
     while SQLite works, so a thread doing ``executemany`` would wait for the GIL row by row.
-    Here the rows of a batch travel as one JSON text and a single ``INSERT … SELECT … FROM
-    json_each(?)`` writes them all: SQLite spends the whole batch in C without the GIL, while
-    the caller's thread goes on with its Python work (an import: placing rows, hashing
-    events). Same connection, so same transaction; SQLite serialises the two threads' calls.
+    Here a batch of rows is one ``INSERT … VALUES (…), (…), …`` statement: its values are bound
+    at once, then SQLite writes the whole batch in C without the GIL, while the caller's
+    thread goes on with its Python work (an import: placing rows, hashing events). Same
+    connection, so same transaction; SQLite serialises the two threads' calls. (Each batch as
+    one JSON text read through ``json_each`` was tried first: SQLite parsed every row's JSON
+    again for each column, and writing 85 000 companies took 2.7 times as long.)
 
     Use through ``background_inserts``, which waits for the thread before the transaction
     can end. ``insert`` only queues: what the caller reads back meanwhile may not include the
     queued rows, so a caller that needs ids reserves them up front (``reserve_ids``).
     """
 
-    BATCH_ROWS = 2000  # rows per statement: big enough that the GIL is rarely asked for
+    BATCH_ROWS = 2000  # rows per statement at most: big enough that the GIL is rarely asked for
     QUEUED_BATCHES = 16  # the caller waits beyond this: a bound on the memory of the queue
 
     def __init__(self, wrapper: Any) -> None:
         # The caller's own wrapper: ``connection`` in the thread would be another thread's.
         self._wrapper = wrapper
         self._raw: sqlite3.Connection = wrapper.connection
-        self._queue: queue.Queue[tuple[str, str] | None] = queue.Queue(self.QUEUED_BATCHES)
+        self._most_values = self._raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+        self._queue: queue.Queue[tuple[str, tuple] | None] = queue.Queue(self.QUEUED_BATCHES)
         self._error: BaseException | None = None
         self._next_ids: dict[str, int] = {}
         self._thread = threading.Thread(target=self._run, name="zbut-inserts", daemon=True)
         self._thread.start()
 
     def insert(self, table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> None:
-        """Queue ``rows`` (values of ``columns``) for ``table``; their JSON is made here."""
-        select = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(columns)))
+        """Queue ``rows`` (values of ``columns``) for ``table``, a statement per batch."""
         names = ", ".join(_quote(column) for column in columns)
-        sql = f"INSERT INTO {_quote(table)} ({names}) SELECT {select} FROM json_each(?)"  # noqa: S608
+        head = f"INSERT INTO {_quote(table)} ({names}) VALUES "  # noqa: S608
+        one_row = "(" + ", ".join(["?"] * len(columns)) + ")"
+        # Never more values in one statement than SQLite takes (32 766 since SQLite 3.32).
+        per_statement = max(1, min(self.BATCH_ROWS, self._most_values // len(columns)))
         rows = iter(rows)
-        while batch := list(islice(rows, self.BATCH_ROWS)):
+        while batch := list(islice(rows, per_statement)):
             self._raise_error()
-            self._queue.put((sql, _encode_json(batch)))
+            # A full batch's text is the same every time: sqlite3 reuses its compiled statement.
+            sql = head + ", ".join([one_row] * len(batch))
+            self._queue.put((sql, tuple(chain.from_iterable(batch))))
 
     def reserve_ids(self, table: str, pk: str, count: int) -> range:
         """``count`` ids for new rows of ``table``, above every id it has or had.
@@ -136,9 +142,9 @@ class BackgroundInserts:
                 if item is None:
                     return
                 if self._error is None:  # after a failure the rest is dropped, not written
-                    sql, rows_json = item
+                    sql, values = item
                     with self._wrapper.wrap_database_errors:
-                        self._raw.execute(sql, (rows_json,))
+                        self._raw.execute(sql, values)
             except BaseException as error:  # handed to the caller's thread
                 self._error = error
             finally:
@@ -151,9 +157,6 @@ _LAST_AUTOINCREMENT = "SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence WHERE n
 
 def _quote(name: str) -> str:
     return connection.ops.quote_name(name)
-
-
-_encode_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 @contextmanager
