@@ -91,8 +91,19 @@ class Company(models.Model):
         verbose_name_plural = _("компанії")
         indexes = [
             models.Index(fields=["project", "outcome"], name="company_project_outcome"),
-            models.Index(fields=["project", "last_contact_at"], name="company_project_contact"),
-            models.Index(fields=["project", "next_callback_on"], name="company_project_callback"),
+            # Partial, as the agreement's and the phase's below: a company not yet contacted,
+            # as every imported one, is in neither index, and every query of them asks for a
+            # range of dates, which a NULL is never in.
+            models.Index(
+                fields=["project", "last_contact_at"],
+                name="company_project_contact",
+                condition=Q(last_contact_at__isnull=False),
+            ),
+            models.Index(
+                fields=["project", "next_callback_on"],
+                name="company_project_callback",
+                condition=Q(next_callback_on__isnull=False),
+            ),
             models.Index(fields=["project", "edrpou"], name="company_project_edrpou"),
             models.Index(fields=["project", "base_state"], name="company_project_base_state"),
             models.Index(
