@@ -6,8 +6,8 @@ audit_verify_1m_s[DB]      wall time of the real `zbut audit verify` command (a 
                            Django start-up included) over a history of 1 000 000 events.
 import_100k_s[DB], import_peak_mb[DB], import_vs_django_import_export_ratio[DB]
                            a messy 100 000-row cp1251 base through the real `zbut import-base`:
-                           wall time, peak RSS, and django-import-export's time per row over
-                           ours (see bench/imports.py).
+                           the median wall time of 3 runs, their peak memory, and
+                           django-import-export's time per row over ours (bench/imports.py).
 portal_page_p95_ms[DB], live_latency_p99_ms[DB]
                            Data Base ONLINE's table page with each filter, and commit-to-SSE
                            latency under load on uvicorn (see bench/portal_live.py).
