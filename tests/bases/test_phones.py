@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 import phonenumbers
@@ -138,6 +139,8 @@ cells = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True),
     st.integers(),
     st.from_regex(r"\+?3?8?0?[0-9]{9}(\.0)?", fullmatch=True),
+    # Digits of other scripts among ours.
+    st.text(alphabet="0123456789٠١٢٣٤٥٦٧٨٩０１２３ +()-доб.", max_size=30),
 )
 
 
@@ -154,6 +157,32 @@ def test_every_phone_returned_is_a_valid_ukrainian_number(cell):
         assert phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164) == (
             phone.e164
         )
+        # phonenumbers reads any script's digits itself: ours must be ASCII, as E.164 is.
+        assert re.fullmatch(r"\+380[0-9]{9}", phone.e164)
+        assert re.fullmatch(r"[0-9]*", phone.extension)
+
+
+@pytest.mark.parametrize(
+    "cell", ["067 ٢٩٤ 51 23", "+380٦٧2945123", "０６７ ２９４ ５１ ２３", "(067) 294-51-2٣"]
+)
+def test_digits_of_other_scripts_are_read_as_their_ascii_digits(cell):
+    assert [phone.e164 for phone in parse_phones(cell).phones] == ["+380672945123"]
+
+
+# The zeros of Arabic-Indic, Extended Arabic-Indic, Devanagari, full-width and bold digits.
+OTHER_ZEROS = [0x0660, 0x06F0, 0x0966, 0xFF10, 0x1D7CE]
+
+
+@given(
+    st.from_regex(r"0[3-9][0-9]{8}( доб\. [0-9]{1,4})?", fullmatch=True),
+    st.lists(st.tuples(st.integers(min_value=0, max_value=9), st.sampled_from(OTHER_ZEROS))),
+)
+def test_a_number_reads_the_same_whatever_script_its_digits_are_in(cell, swaps):
+    mixed = list(cell)
+    for position, zero in swaps:
+        mixed[position] = chr(zero + int(cell[position]))
+
+    assert parse_phones("".join(mixed)) == parse_phones(cell)
 
 
 @given(cells)

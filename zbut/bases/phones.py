@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -129,8 +130,20 @@ def parse_phones(cell: str | float | int | None) -> PhoneParse:
         return PhoneParse(phones=(), rejected=(RejectedPhone(str(cell), _reason_of(cell)),))
     if not text or text.isspace():
         return _EMPTY
+    if not text.isascii():
+        text = _ascii_digits(text)
     parsed = _parse_well_formed(text)
     return _parse_any(text) if parsed is None else parsed
+
+
+# Any decimal digit (Unicode's Nd: Arabic-Indic "٠٦٧", full-width "０６７", …); ``\d`` matches
+# them all, and a number that mixed them in kept them in its E.164 ("+38067٢٩٤5123").
+_ANY_DIGIT = re.compile(r"\d")
+
+
+def _ascii_digits(text: str) -> str:
+    """The text with every decimal digit written as its ASCII digit."""
+    return _ANY_DIGIT.sub(lambda digit: str(unicodedata.decimal(digit.group())), text)
 
 
 def _parse_any(text: str) -> PhoneParse:
