@@ -96,8 +96,8 @@ def test_a_merged_row_adds_its_new_phone_to_a_company_written_before_it(
 def test_an_import_writes_the_same_through_the_background_thread_as_without_it(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # On SQLite the rows go to a thread of their own (core.db_functions.background_inserts);
-    # elsewhere both imports take the same path and this compares it with itself.
+    # The rows, and the chain's head, go to a thread of their own
+    # (core.db_functions.background_inserts): multi-row INSERTs on SQLite, COPY on PostgreSQL.
     monkeypatch.setattr(import_writer, "BATCH", 2)
     threaded = _import(world.project_a, NASTY)
     monkeypatch.setattr(services, "background_inserts", lambda: contextlib.nullcontext())

@@ -37,7 +37,7 @@ def insert_rows(
     JSON columns are given as Python values, or as their JSON text (``encode_json``) when
     ``json_encoded``.
 
-    With ``background`` (SQLite) the rows are only queued there, their ids reserved first.
+    With ``background`` the rows are only queued there, their ids reserved first.
 
     ``count`` (the number of rows) is needed for the ids on PostgreSQL. Must run inside the
     caller's transaction, which on SQLite holds the write lock (IMMEDIATE), so that the ids
@@ -46,12 +46,12 @@ def insert_rows(
     if not connection.in_atomic_block:
         raise RuntimeError("insert_rows writes inside the caller's transaction")
     table = _Table(model, columns, json_encoded=json_encoded)
+    if background is not None:
+        return _queue(background, table, rows, count=count, returning_ids=returning_ids)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             if hasattr(cursor.cursor, "copy"):
                 return _copy(cursor, table, rows, count=count, returning_ids=returning_ids)
-    if background is not None:
-        return _queue(background, table, rows, count=count, returning_ids=returning_ids)
     return _executemany(table, rows, returning_ids=returning_ids)
 
 

@@ -69,7 +69,7 @@ class ImportWriter:
         background: BackgroundInserts | None = None,
     ) -> None:
         self.base_import = base_import
-        self.background = background  # SQLite: a thread writes the rows (core.db_functions)
+        self.background = background  # a thread that writes the rows (core.db_functions)
         self.project = base_import.project
         self.plan = plan  # its phone_details are filled before a row is placed
         self._pending: list[tuple[Group, Any]] = []

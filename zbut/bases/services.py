@@ -176,8 +176,8 @@ def confirm_mapping(*, base_import: BaseImport, choices: dict[int, str]) -> Base
 def run_import(*, base_import_id: int) -> BaseImport:
     """Judge every row and write the accepted ones, in one transaction or nothing.
 
-    The writing overlaps the judging (``import_writer``), and on SQLite the rows are written
-    by a thread of their own (``background_inserts``), so the transaction spans the whole
+    The writing overlaps the judging (``import_writer``), and the rows are written by a
+    thread of their own (``background_inserts``), so the transaction spans the whole
     import; its progress goes to the cache, where the page that follows it can see it before
     the commit. Idempotent: only a queued import is run, and it is claimed first, so a task
     delivered twice runs it once.

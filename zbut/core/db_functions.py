@@ -60,77 +60,57 @@ def stream_executemany(cursor: Any, sql: str, rows: Iterable[tuple]) -> None:
 
 
 class BackgroundInserts:
-    """Inserts into SQLite run by a thread of their own, inside the caller's transaction.
+    """Inserts run by a thread of their own, inside the caller's transaction.
 
-    sqlite3 holds the GIL while it binds each row of an ``executemany`` and lets it go only
-    while SQLite works, so a thread doing ``executemany`` would wait for the GIL row by row.
-    Here a batch of rows is one ``INSERT … VALUES (…), (…), …`` statement: its values are bound
-    at once, then SQLite writes the whole batch in C without the GIL, while the caller's
-    thread goes on with its Python work (an import: placing rows, hashing events). Same
-    connection, so same transaction; SQLite serialises the two threads' calls. (Each batch as
-    one JSON text read through ``json_each`` was tried first: SQLite parsed every row's JSON
-    again for each column, and writing 85 000 companies took 2.7 times as long.)
+    The caller's thread goes on with its Python work (an import: placing rows, hashing
+    events) while the database writes what it queued: on the same connection, so in the same
+    transaction, the two threads' calls serialised by the driver. SQLite and PostgreSQL each
+    have their subclass, made by ``background_inserts``, which waits for the thread before the
+    transaction can end.
 
-    Use through ``background_inserts``, which waits for the thread before the transaction
-    can end. ``insert`` only queues: what the caller reads back meanwhile may not include the
-    queued rows, so a caller that needs ids reserves them up front (``reserve_ids``).
+    ``insert`` and ``execute`` only queue, and run in their order: what the caller reads back
+    meanwhile may not include them, so a caller that needs ids reserves them up front
+    (``reserve_ids``). ``heads`` is for ``zbut.history``: the chains whose heads it has moved
+    through ``execute``, with their last seq and hash; append to them only through here until
+    the block ends.
     """
 
-    # Rows per statement at most: enough that the GIL is rarely asked for; sqlite3 keeps each
-    # compiled statement, and one of 2000 rows took megabytes (peak memory +17 MB, no faster).
-    BATCH_ROWS = 500
+    BATCH_ROWS = 500  # rows per statement at most
     QUEUED_BATCHES = 16  # the caller waits beyond this: a bound on the memory of the queue
 
     def __init__(self, wrapper: Any) -> None:
         # The caller's own wrapper: ``connection`` in the thread would be another thread's.
         self._wrapper = wrapper
-        self._raw: sqlite3.Connection = wrapper.connection
-        self._most_values = self._raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
-        self._queue: queue.Queue[tuple[str, tuple] | None] = queue.Queue(self.QUEUED_BATCHES)
+        self._queue: queue.Queue[tuple[str, Sequence] | None] = queue.Queue(self.QUEUED_BATCHES)
         self._error: BaseException | None = None
-        self._next_ids: dict[str, int] = {}
+        self.heads: dict[str, tuple[int, str]] = {}
         self._thread = threading.Thread(target=self._run, name="zbut-inserts", daemon=True)
         self._thread.start()
 
     def insert(self, table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> None:
-        """Queue ``rows`` (values of ``columns``) for ``table``, a statement per batch."""
-        names = ", ".join(_quote(column) for column in columns)
-        head = f"INSERT INTO {_quote(table)} ({names}) VALUES "  # noqa: S608
-        one_row = "(" + ", ".join(["?"] * len(columns)) + ")"
-        # Never more values in one statement than SQLite takes (32 766 since SQLite 3.32).
-        per_statement = max(1, min(self.BATCH_ROWS, self._most_values // len(columns)))
-        rows = iter(rows)
-        while batch := list(islice(rows, per_statement)):
-            self._raise_error()
-            # A full batch's text is the same every time: sqlite3 reuses its compiled statement.
-            sql = head + ", ".join([one_row] * len(batch))
-            self._queue.put((sql, tuple(chain.from_iterable(batch))))
+        """Queue ``rows`` (values of ``columns``) for ``table``."""
+        raise NotImplementedError
 
-    def reserve_ids(self, table: str, pk: str, count: int) -> range:
-        """``count`` ids for new rows of ``table``, above every id it has or had.
+    def reserve_ids(self, table: str, pk: str, count: int) -> Sequence[int]:
+        """``count`` ids for new rows of ``table``, ascending, above every id it has or had."""
+        raise NotImplementedError
 
-        The transaction holds SQLite's write lock, so nobody else takes ids meanwhile; the
-        first reservation of a table waits for the queue, then reads its largest id once.
-        """
-        if table not in self._next_ids:
-            self.wait()
-            with self._wrapper.cursor() as cursor:
-                cursor.execute(f"SELECT COALESCE(MAX({_quote(pk)}), 0) FROM {_quote(table)}")  # noqa: S608
-                largest = cursor.fetchone()[0]
-                cursor.execute(_LAST_AUTOINCREMENT, [table])
-                self._next_ids[table] = max(largest, cursor.fetchone()[0]) + 1
-        first = self._next_ids[table]
-        self._next_ids[table] = first + count
-        return range(first, first + count)
+    def execute(self, sql: str, params: Sequence) -> None:
+        """Queue one statement (``%s`` placeholders) after what is queued already."""
+        self._put(sql, params)
 
     def wait(self) -> None:
-        """Return once every queued insert is done; raise the error of one that failed."""
+        """Return once everything queued is done; raise the error of what failed."""
         self._queue.join()
         self._raise_error()
 
     def close(self) -> None:
         self._queue.put(None)
         self._thread.join()
+
+    def _put(self, sql: str, values: Sequence) -> None:
+        self._raise_error()
+        self._queue.put((sql, values))
 
     def _raise_error(self) -> None:
         if self._error is not None:
@@ -144,13 +124,121 @@ class BackgroundInserts:
                 if item is None:
                     return
                 if self._error is None:  # after a failure the rest is dropped, not written
-                    sql, values = item
                     with self._wrapper.wrap_database_errors:
-                        self._raw.execute(sql, values)
+                        self._write(*item)
             except BaseException as error:  # handed to the caller's thread
                 self._error = error
             finally:
                 self._queue.task_done()
+
+    def _write(self, sql: str, values: Sequence) -> None:
+        raise NotImplementedError
+
+
+class SQLiteBackgroundInserts(BackgroundInserts):
+    """sqlite3 holds the GIL while it binds each row of an ``executemany`` and lets it go only
+    while SQLite works, so a thread doing ``executemany`` would wait for the GIL row by row.
+    Here a batch of rows is one ``INSERT … VALUES (…), (…), …`` statement: its values are bound
+    at once, then SQLite writes the whole batch in C without the GIL. (Each batch as one JSON
+    text read through ``json_each`` was tried first: SQLite parsed every row's JSON again for
+    each column, and writing 85 000 companies took 2.7 times as long.)
+
+    Ids: the transaction holds SQLite's write lock, so nobody else takes ids meanwhile; the
+    first reservation of a table waits for the queue, then reads its largest id once.
+    """
+
+    # Enough that the GIL is rarely asked for; sqlite3 keeps each compiled statement, and one
+    # of 2000 rows took megabytes (peak memory +17 MB, no faster).
+    BATCH_ROWS = 500
+
+    def __init__(self, wrapper: Any) -> None:
+        self._raw: sqlite3.Connection = wrapper.connection
+        self._most_values = self._raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+        self._next_ids: dict[str, int] = {}
+        super().__init__(wrapper)
+
+    def insert(self, table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> None:
+        names = ", ".join(_quote(column) for column in columns)
+        head = f"INSERT INTO {_quote(table)} ({names}) VALUES "  # noqa: S608
+        one_row = "(" + ", ".join(["?"] * len(columns)) + ")"
+        # Never more values in one statement than SQLite takes (32 766 since SQLite 3.32).
+        per_statement = max(1, min(self.BATCH_ROWS, self._most_values // len(columns)))
+        rows = iter(rows)
+        while batch := list(islice(rows, per_statement)):
+            # A full batch's text is the same every time: sqlite3 reuses its compiled statement.
+            self._put(head + ", ".join([one_row] * len(batch)), tuple(chain.from_iterable(batch)))
+
+    def reserve_ids(self, table: str, pk: str, count: int) -> range:
+        if table not in self._next_ids:
+            self.wait()
+            with self._wrapper.cursor() as cursor:
+                cursor.execute(f"SELECT COALESCE(MAX({_quote(pk)}), 0) FROM {_quote(table)}")  # noqa: S608
+                largest = cursor.fetchone()[0]
+                cursor.execute(_LAST_AUTOINCREMENT, [table])
+                self._next_ids[table] = max(largest, cursor.fetchone()[0]) + 1
+        first = self._next_ids[table]
+        self._next_ids[table] = first + count
+        return range(first, first + count)
+
+    def execute(self, sql: str, params: Sequence) -> None:
+        self._put(sql.replace("%s", "?"), params)
+
+    def _write(self, sql: str, values: Sequence) -> None:
+        self._raw.execute(sql, values)
+
+
+class PostgreSQLBackgroundInserts(BackgroundInserts):
+    """Rows go in by ``COPY``, a batch each, from the thread: psycopg lets the GIL go while it
+    waits for the server, so the server's work (its indexes, the foreign-key checks) runs
+    beside the caller's instead of after it.
+
+    Ids come from the table's sequence through a second connection of the thread's own:
+    sequences are outside transactions, so it hands out the same ids the caller's would have,
+    without waiting behind a COPY in progress on the caller's connection.
+    """
+
+    BATCH_ROWS = 5000
+
+    def __init__(self, wrapper: Any) -> None:
+        self._raw = wrapper.connection
+        self._ids_connection: Any = None
+        super().__init__(wrapper)
+
+    def insert(self, table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> None:
+        names = ", ".join(_quote(column) for column in columns)
+        copy = f"COPY {_quote(table)} ({names}) FROM STDIN"
+        rows = iter(rows)
+        while batch := list(islice(rows, self.BATCH_ROWS)):
+            self._put(copy, batch)
+
+    def reserve_ids(self, table: str, pk: str, count: int) -> list[int]:
+        if self._ids_connection is None:
+            import psycopg  # only where PostgreSQL is used
+
+            params = self._wrapper.get_connection_params()
+            self._ids_connection = psycopg.connect(**params, autocommit=True)
+        with self._wrapper.wrap_database_errors:
+            rows = self._ids_connection.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [table, pk, count],
+            ).fetchall()
+        return sorted(row[0] for row in rows)
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            if self._ids_connection is not None:
+                self._ids_connection.close()
+
+    def _write(self, sql: str, values: Sequence) -> None:
+        with self._raw.cursor() as cursor:
+            if sql.startswith("COPY "):
+                with cursor.copy(sql) as copy:
+                    for row in values:
+                        copy.write_row(row)
+            else:
+                cursor.execute(sql, values)
 
 
 # AUTOINCREMENT never reuses an id, even one whose row is gone: its high mark is kept here.
@@ -162,19 +250,18 @@ def _quote(name: str) -> str:
 
 
 @contextmanager
-def background_inserts() -> Iterator[BackgroundInserts | None]:
-    """A ``BackgroundInserts`` on SQLite (None elsewhere: PostgreSQL's COPY already writes in
-    the server's process), finished before the block ends, whichever way it ends.
+def background_inserts() -> Iterator[BackgroundInserts]:
+    """The database's ``BackgroundInserts``, finished before the block ends, whichever way it
+    ends: on leaving normally, once all it queued is written (or its error raised).
 
     Must be entered inside the transaction the inserts belong to.
     """
-    if connection.vendor != "sqlite":
-        yield None
-        return
     if not connection.in_atomic_block:
         raise RuntimeError("background inserts belong inside the caller's transaction")
     connection.ensure_connection()
-    inserts = BackgroundInserts(connections[DEFAULT_DB_ALIAS])
+    wrapper = connections[DEFAULT_DB_ALIAS]
+    postgresql = connection.vendor == "postgresql"
+    inserts = (PostgreSQLBackgroundInserts if postgresql else SQLiteBackgroundInserts)(wrapper)
     try:
         yield inserts
         inserts.wait()

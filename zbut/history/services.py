@@ -84,8 +84,9 @@ def record_events(
     """Append many events to one project's chain with a single lock and a bulk insert.
 
     ``returning=False`` returns ``[]`` instead of the written events, for a caller (an
-    import) that writes more of them than it wants to hold. With ``background`` (SQLite,
-    only without ``returning``) the rows are queued there and written by its thread.
+    import) that writes more of them than it wants to hold. With ``background`` (only without
+    ``returning``) the rows and the chain's new head are queued there and written by its
+    thread; until it ends, the chain is appended to only through it (``heads``).
     """
     if background is not None and returning:
         raise ValueError("events queued in the background are not returned")
@@ -130,7 +131,9 @@ def _append(
         )
     if not drafts:
         return []
-    head_seq, head_hash = _lock_head(chain)
+    # A chain the background writer has moved the head of: its head is where it was moved.
+    known = background.heads.get(chain) if background is not None else None
+    head_seq, head_hash = known or _lock_head(chain)
     now = timezone.now()
     rows = _hashed_rows(
         chain=chain,
@@ -143,11 +146,14 @@ def _append(
     # The rows are made while they are written: on PostgreSQL the server inserts the first
     # rows of the COPY while this process hashes the next ones.
     if background is not None:
-        events, (last_seq, last_hash) = [], _queue(background, rows)
-    else:
-        events, last_seq, last_hash = _write(
-            rows, drafts=drafts, now=now, chain=chain, after_seq=head_seq, returning=returning
-        )
+        # Queued after the events, and kept: the head is not read back until they are written.
+        last_seq, last_hash = _queue(background, rows)
+        background.execute(_MOVE_HEAD, [last_seq, last_hash, chain])
+        background.heads[chain] = (last_seq, last_hash)
+        return []
+    events, last_seq, last_hash = _write(
+        rows, drafts=drafts, now=now, chain=chain, after_seq=head_seq, returning=returning
+    )
     with connection.cursor() as cursor:
         cursor.execute(_MOVE_HEAD, [last_seq, last_hash, chain])
     return events
