@@ -128,3 +128,11 @@ def test_events_appended_in_the_background_chain_on_as_appended_directly(world: 
     seqs = Event.objects.filter(project=world.project_a, company=company).order_by("seq")
     assert [event.seq for event in seqs] == list(range(seqs[0].seq, seqs[0].seq + 9))
     assert verify_chains().is_intact
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite checks them at once")
+def test_on_postgresql_a_broken_reference_fails_in_the_block_not_at_the_commit(world: World):
+    # The constraints are made immediate, so each COPY checks its own foreign keys.
+    table = CompanyEmail._meta.db_table
+    with pytest.raises(IntegrityError), transaction.atomic(), background_inserts() as background:
+        background.insert(table, ("client_id", "company_id", "address"), [(1, 999_999, "a@x.ua")])

@@ -195,6 +195,11 @@ class PostgreSQLBackgroundInserts(BackgroundInserts):
     Ids come from the table's sequence through a second connection of the thread's own:
     sequences are outside transactions, so it hands out the same ids the caller's would have,
     without waiting behind a COPY in progress on the caller's connection.
+
+    The caller's transaction has its constraints made immediate (to its end): the foreign
+    keys of each COPY are then checked by that COPY, in the thread while the caller works,
+    rather than all at the commit while nothing else can (an import of 100 000 rows was
+    0.3–1.2 s faster in each of seven pairs of interleaved runs).
     """
 
     BATCH_ROWS = 5000
@@ -202,6 +207,8 @@ class PostgreSQLBackgroundInserts(BackgroundInserts):
     def __init__(self, wrapper: Any) -> None:
         self._raw = wrapper.connection
         self._ids_connection: Any = None
+        with wrapper.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         super().__init__(wrapper)
 
     def insert(self, table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> None:
