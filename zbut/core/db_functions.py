@@ -202,7 +202,10 @@ class PostgreSQLBackgroundInserts(BackgroundInserts):
     0.3–1.2 s faster in each of seven pairs of interleaved runs).
     """
 
+    # A COPY of 2000 rows made an import 2.5 s slower than one of 5000 (each statement ends
+    # with its foreign-key checks); six of them queued keep its peak memory under 300 MB.
     BATCH_ROWS = 5000
+    QUEUED_BATCHES = 6
 
     def __init__(self, wrapper: Any) -> None:
         self._raw = wrapper.connection
