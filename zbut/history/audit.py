@@ -121,10 +121,11 @@ def verify_chains(
     except BaseException:
         pool.terminate()
         raise
-    if report.is_intact:
-        pool.close()  # every unit is done: let the workers close their connections and exit
-    else:
-        pool.terminate()  # the walk stopped early; the units after it are not worth waiting for
+    # Closed, not terminated, even when the walk stopped early: terminating a pool whose task
+    # feeder is still writing units to the workers can deadlock in multiprocessing (its feeder
+    # thread waits on the queue's lock forever; seen in CI). A broken history is rare, and
+    # the units left take no longer than the ones done.
+    pool.close()
     pool.join()
     return report
 
