@@ -16,7 +16,7 @@ from typing import Any
 
 from django.db import connection, models
 
-from zbut.core.db_functions import BackgroundInserts, stream_executemany
+from zbut.core.db_functions import BackgroundInserts, next_ids, stream_executemany
 
 # JSON as this module writes it; a caller may encode its values up front (``json_encoded``).
 encode_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
@@ -149,11 +149,7 @@ def _copy(
         if count is None:
             rows = list(rows)
             count = len(rows)
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [table.name, table.pk.strip('"'), count],
-        )
-        ids = sorted(row[0] for row in cursor.fetchall())
+        ids = next_ids(cursor, table.name, table.pk_name, count)
         columns = f"{table.pk}, {columns}"
     with cursor.cursor.copy(f"COPY {table.quoted} ({columns}) FROM STDIN") as copy:
         write = copy.write_row

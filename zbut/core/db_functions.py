@@ -11,6 +11,7 @@ from __future__ import annotations
 import queue
 import sqlite3
 import threading
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import chain, islice
@@ -59,7 +60,7 @@ def stream_executemany(cursor: Any, sql: str, rows: Iterable[tuple]) -> None:
         sqlite3.Cursor.executemany(cursor.cursor, sql.replace("%s", "?"), rows)
 
 
-class BackgroundInserts:
+class BackgroundInserts(ABC):
     """Inserts run by a thread of their own, inside the caller's transaction.
 
     The caller's thread goes on with its Python work (an import: placing rows, hashing
@@ -75,7 +76,7 @@ class BackgroundInserts:
     the block ends.
     """
 
-    BATCH_ROWS = 500  # rows per statement at most
+    BATCH_ROWS: int  # rows per statement at most, set by each database's subclass
     QUEUED_BATCHES = 16  # the caller waits beyond this: a bound on the memory of the queue
 
     def __init__(self, wrapper: Any) -> None:
@@ -87,13 +88,13 @@ class BackgroundInserts:
         self._thread = threading.Thread(target=self._run, name="zbut-inserts", daemon=True)
         self._thread.start()
 
+    @abstractmethod
     def insert(self, table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> None:
         """Queue ``rows`` (values of ``columns``) for ``table``."""
-        raise NotImplementedError
 
+    @abstractmethod
     def reserve_ids(self, table: str, pk: str, count: int) -> Sequence[int]:
         """``count`` ids for new rows of ``table``, ascending, above every id it has or had."""
-        raise NotImplementedError
 
     def execute(self, sql: str, params: Sequence) -> None:
         """Queue one statement (``%s`` placeholders) after what is queued already."""
@@ -131,8 +132,9 @@ class BackgroundInserts:
             finally:
                 self._queue.task_done()
 
+    @abstractmethod
     def _write(self, sql: str, values: Sequence) -> None:
-        raise NotImplementedError
+        """Run one queued item, in the thread."""
 
 
 class SQLiteBackgroundInserts(BackgroundInserts):
@@ -227,12 +229,8 @@ class PostgreSQLBackgroundInserts(BackgroundInserts):
 
             params = self._wrapper.get_connection_params()
             self._ids_connection = psycopg.connect(**params, autocommit=True)
-        with self._wrapper.wrap_database_errors:
-            rows = self._ids_connection.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [table, pk, count],
-            ).fetchall()
-        return sorted(row[0] for row in rows)
+        with self._wrapper.wrap_database_errors, self._ids_connection.cursor() as cursor:
+            return next_ids(cursor, table, pk, count)
 
     def close(self) -> None:
         try:
@@ -249,6 +247,15 @@ class PostgreSQLBackgroundInserts(BackgroundInserts):
                         copy.write_row(row)
             else:
                 cursor.execute(sql, values)
+
+
+def next_ids(cursor: Any, table: str, pk: str, count: int) -> list[int]:
+    """``count`` new ids from the sequence of ``table``'s ``pk``, ascending (PostgreSQL)."""
+    cursor.execute(
+        "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+        [table, pk, count],
+    )
+    return sorted(row[0] for row in cursor.fetchall())
 
 
 # AUTOINCREMENT never reuses an id, even one whose row is gone: its high mark is kept here.
