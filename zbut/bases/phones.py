@@ -136,14 +136,15 @@ def parse_phones(cell: str | float | int | None) -> PhoneParse:
     return _parse_any(text) if parsed is None else parsed
 
 
-# Any decimal digit (Unicode's Nd: Arabic-Indic "٠٦٧", full-width "０６７", …); ``\d`` matches
-# them all, and a number that mixed them in kept them in its E.164 ("+38067٢٩٤5123").
-_ANY_DIGIT = re.compile(r"\d")
+# A decimal digit other than ASCII's (Unicode's Nd: Arabic-Indic "٠٦٧", full-width "０６７", …);
+# ``\d`` matches them all, and a number that mixed them in kept them in its E.164
+# ("+38067٢٩٤5123"). Only those are replaced: a cell is non-ASCII for its "тел." far more often.
+_OTHER_DIGIT = re.compile(r"(?![0-9])\d")
 
 
 def _ascii_digits(text: str) -> str:
     """The text with every decimal digit written as its ASCII digit."""
-    return _ANY_DIGIT.sub(lambda digit: str(unicodedata.decimal(digit.group())), text)
+    return _OTHER_DIGIT.sub(lambda digit: str(unicodedata.decimal(digit.group())), text)
 
 
 def _parse_any(text: str) -> PhoneParse:
