@@ -7,6 +7,7 @@ import itertools
 import pytest
 from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
+from django.db.models import ProtectedError
 
 from zbut.accounts.services import create_client
 from zbut.core import db_functions
@@ -66,6 +67,29 @@ def test_postgresql_refuses_to_truncate_the_history(world, purge_forbidden):
     with pytest.raises(DatabaseError, match="append-only"):
         # The test's own transaction holds deferred foreign-key checks; settle them first.
         _raw("SET CONSTRAINTS ALL IMMEDIATE; TRUNCATE history_event CASCADE")
+
+
+def test_a_project_or_user_with_events_cannot_be_deleted(world):
+    # PostgreSQL does not check an event's references (history migration 0009): PROTECT does.
+    with pytest.raises(ProtectedError) as refused, transaction.atomic():
+        world.project_a.delete()
+    assert any(isinstance(row, Event) for row in refused.value.protected_objects)
+    with transaction.atomic():
+        note = record_event(kind=EventKind.NOTE, project=world.project_b, actor=world.admin)
+    with pytest.raises(ProtectedError) as refused, transaction.atomic():
+        world.admin.delete()
+    assert note in refused.value.protected_objects
+
+
+def test_postgresql_checks_no_reference_of_an_event(world):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite keeps its checks: dropping them would rebuild the table")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conname FROM pg_constraint "
+            "WHERE contype = 'f' AND conrelid = 'history_event'::regclass"
+        )
+        assert cursor.fetchall() == []
 
 
 def test_events_of_a_project_form_a_numbered_chain(world):
