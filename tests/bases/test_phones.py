@@ -210,41 +210,6 @@ def test_the_kind_agrees_with_phonenumbers_parse_and_number_type(national):
         assert [r.reason for r in parse.rejected] == [PhoneRejection.INVALID]
 
 
-def _classified_by_phonenumbers(nsn: str):
-    from zbut.bases.phones import MOBILE_OPERATORS
-
-    number = phonenumbers.parse("+380" + nsn, None)
-    if not phonenumbers.is_valid_number(number):
-        return None
-    number_type = phonenumbers.number_type(number)
-    if number_type == phonenumbers.PhoneNumberType.MOBILE:
-        return PhoneKind.MOBILE, MOBILE_OPERATORS.get(nsn[:2], "")
-    if number_type == phonenumbers.PhoneNumberType.FIXED_LINE:
-        return PhoneKind.LANDLINE, ""
-    return PhoneKind.OTHER, ""
-
-
-@given(st.integers(min_value=0, max_value=999_999_999))
-def test_the_prefix_table_classifies_any_national_number_as_phonenumbers_does(number):
-    from zbut.bases.phones import _classify
-
-    nsn = f"{number:09d}"
-    expected = None if nsn[0] == "0" else _classified_by_phonenumbers(nsn)
-    assert _classify(nsn) == expected
-
-
-def test_the_prefix_table_agrees_with_phonenumbers_under_every_prefix():
-    import random
-
-    from zbut.bases.phones import _classify
-
-    rng = random.Random(4)
-    for prefix in range(100, 1000):
-        for _ in range(8):
-            nsn = f"{prefix}{rng.randrange(10**6):06d}"
-            assert _classify(nsn) == _classified_by_phonenumbers(nsn), nsn
-
-
 # The fast path (phones._parse_well_formed) must answer exactly as the general path would; a cell
 # outside its grammar, or one the general path reads another way, is left to the general path.
 WELL_FORMED_CELLS = [

@@ -25,8 +25,8 @@ from zbut.bases.dedup import DuplicateIndex, Group, Identity
 from zbut.bases.emails import parse_emails
 from zbut.bases.identifiers import RegistryCode, RejectedRegistryCode, parse_registry_code
 from zbut.bases.names import normalise_company_name
+from zbut.bases.numbering_plan import warm_up as warm_up_numbering_plan
 from zbut.bases.phones import parse_phones
-from zbut.bases.phones import warm_up as warm_up_phones
 from zbut.bases.regions import region_of
 
 PROGRESS_EVERY = 5000
@@ -247,7 +247,7 @@ def _judged_in_workers(
     """
     global _worker_judge
     _worker_judge = judge
-    warm_up_phones()
+    warm_up_numbering_plan()
     context = multiprocessing.get_context("fork")
     pool = context.Pool(processes=workers, initializer=_yield_to_the_writer)
     try:

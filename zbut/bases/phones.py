@@ -16,30 +16,13 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 
 import phonenumbers
 from django.db import models
-from phonenumbers import PhoneMetadata, PhoneNumberDesc, PhoneNumberType
 
 from zbut.bases.models import PhoneKind
-
-UKRAINE = 380
-NSN_LENGTH = 9  # every Ukrainian national significant number has nine digits
-
-# Operator by the two-digit mobile code, as the regulator allocated the codes. Since mobile
-# number portability (1 May 2019) a number may have moved to another operator; this is the
-# operator that issued it, which is what the desk needs to guess tariffs, not a routing fact.
-MOBILE_OPERATORS: dict[str, str] = {
-    **dict.fromkeys(("67", "68", "96", "97", "98", "77"), "Київстар"),
-    **dict.fromkeys(("50", "66", "95", "99", "75"), "Vodafone"),
-    **dict.fromkeys(("63", "73", "93"), "lifecell"),
-    "91": "3Mob",
-    "94": "Інтертелеком",
-    "92": "PEOPLEnet",
-}
+from zbut.bases.numbering_plan import NSN_LENGTH, UKRAINE, classified_by_prefix, classify
 
 
 class PhoneRejection(models.TextChoices):
@@ -213,7 +196,7 @@ def _parse_well_formed(text: str) -> PhoneParse | None:
     found = _WELL_FORMED.fullmatch(text)
     if found is None:
         return None
-    by_prefix = _classified_by_prefix()
+    by_prefix = classified_by_prefix()
     phones: list[ParsedPhone] = []
     seen: set[tuple[str, str]] = set()
     groups = found.groups()  # nsn1, extension1, nsn2, extension2, nsn3, extension3
@@ -223,7 +206,7 @@ def _parse_well_formed(text: str) -> PhoneParse | None:
             break
         if not nsn.isdigit():
             nsn = nsn.replace(" ", "").replace("-", "").replace("(", "").replace(")", "")
-        classified = by_prefix.get(nsn[:3]) or _classify(nsn)
+        classified = by_prefix.get(nsn[:3]) or classify(nsn)
         if classified is None:
             return None  # refused as INVALID, quoting the fragment: the general path's work
         e164, extension = "+380" + nsn, extension or ""
@@ -318,7 +301,7 @@ def _phones_in_run(run: str, extension: str) -> list[ParsedPhone] | PhoneRejecti
         if nsn is PhoneRejection.TOO_LONG and " " in run and len(digits) <= _MAX_GLUED_DIGITS:
             return _split_glued(run.split(), extension) or nsn
         return nsn
-    classified = _classify(nsn)
+    classified = classify(nsn)
     if classified is None:
         return PhoneRejection.INVALID
     kind, operator = classified
@@ -391,123 +374,3 @@ def _is_foreign(digits: str) -> bool:
     except phonenumbers.NumberParseException:
         return False
     return number.country_code != UKRAINE and phonenumbers.is_valid_number(number)
-
-
-def warm_up() -> None:
-    """Build the lookup tables now: before forking workers, so that they share one copy."""
-    _classified_by_prefix()
-
-
-def _classify(nsn: str) -> tuple[PhoneKind, str] | None:
-    """Kind and operator of a nine-digit national number; ``None`` when the plan has none.
-
-    From the table of three-digit prefixes where those digits alone decide (all but a few,
-    such as 800 whose fourth digit tells a toll-free number from none), else exactly.
-    """
-    if nsn[0] == "0":
-        return None
-    found = _classified_by_prefix().get(nsn[:3], _UNDECIDED)
-    return _classify_exactly(nsn) if found is _UNDECIDED else found
-
-
-_UNDECIDED = object()
-_PREFIX_PROBES = tuple(d + rest for d in "0123456789" for rest in ("00000", "99999", "50505"))
-
-
-@lru_cache(maxsize=1)
-def _classified_by_prefix() -> dict[str, tuple[PhoneKind, str] | None]:
-    """``_classify_exactly`` of every nine-digit number, by the three digits that decide it.
-
-    Derived from phonenumbers' own metadata at first use (no plan of our own): a prefix is
-    kept only when every probe under it (each fourth digit, the lowest, highest and a middle
-    rest) is classified alike. Ukraine's patterns are prefixes followed by any digits, so that
-    is exact; tests compare the table with the exact classification over the whole range.
-    """
-    table = {}
-    for number in range(100, 1000):
-        prefix = str(number)
-        answers = {_classify_exactly(prefix + probe) for probe in _PREFIX_PROBES}
-        if len(answers) == 1:
-            table[prefix] = answers.pop()
-    return table
-
-
-@lru_cache(maxsize=4096)
-def _classify_exactly(nsn: str) -> tuple[PhoneKind, str] | None:
-    """Kind and operator of a national number; ``None`` when the plan has no such number.
-
-    phonenumbers.number_type returns UNKNOWN exactly when is_valid_number is False for a
-    number of a single-region country code such as 380, so one call answers both questions
-    (tests cross-check against parse + is_valid_number). ``_ukrainian_number_type`` is that
-    call for Ukraine with its patterns compiled once.
-    """
-    if nsn[0] == "0":
-        return None
-    number_type = _ukrainian_number_type(nsn)
-    if number_type == PhoneNumberType.MOBILE:
-        return PhoneKind.MOBILE, MOBILE_OPERATORS.get(nsn[:2], "")
-    if number_type == PhoneNumberType.FIXED_LINE:
-        return PhoneKind.LANDLINE, ""
-    if number_type == PhoneNumberType.UNKNOWN:
-        return None
-    return PhoneKind.OTHER, ""
-
-
-# The order in which phonenumbers' _number_type_helper tries the descriptions.
-_SPECIAL_TYPES = (
-    ("premium_rate", PhoneNumberType.PREMIUM_RATE),
-    ("toll_free", PhoneNumberType.TOLL_FREE),
-    ("shared_cost", PhoneNumberType.SHARED_COST),
-    ("voip", PhoneNumberType.VOIP),
-    ("personal_number", PhoneNumberType.PERSONAL_NUMBER),
-    ("pager", PhoneNumberType.PAGER),
-    ("uan", PhoneNumberType.UAN),
-    ("voicemail", PhoneNumberType.VOICEMAIL),
-)
-_Matcher = Callable[[str], bool]
-
-
-def _ukrainian_number_type(nsn: str) -> int:
-    """phonenumbers.number_type of +380 ``nsn`` (``nsn`` not starting with 0).
-
-    The same steps on the same metadata as phonenumbers' ``_number_type_helper``; only the
-    per-call work is gone (a PhoneNumber, the region lookup, the pattern cache lookups): it
-    was most of the time of an import.
-    """
-    general, specials, fixed_line, mobile, same_pattern = _ukrainian_matchers()
-    if not general(nsn):
-        return PhoneNumberType.UNKNOWN
-    for matches, number_type in specials:
-        if matches(nsn):
-            return number_type
-    if fixed_line(nsn):
-        if same_pattern or mobile(nsn):
-            return PhoneNumberType.FIXED_LINE_OR_MOBILE
-        return PhoneNumberType.FIXED_LINE
-    if not same_pattern and mobile(nsn):
-        return PhoneNumberType.MOBILE
-    return PhoneNumberType.UNKNOWN
-
-
-@lru_cache(maxsize=1)
-def _ukrainian_matchers() -> tuple[_Matcher, list, _Matcher, _Matcher, bool]:
-    metadata = PhoneMetadata.metadata_for_region("UA")
-    specials = [(_matcher(getattr(metadata, name)), kind) for name, kind in _SPECIAL_TYPES]
-    return (
-        _matcher(metadata.general_desc),
-        specials,
-        _matcher(metadata.fixed_line),
-        _matcher(metadata.mobile),
-        bool(metadata.same_mobile_and_fixed_line_pattern),
-    )
-
-
-def _matcher(desc: PhoneNumberDesc | None) -> _Matcher:
-    """phonenumbers' ``_is_number_matching_desc`` for one description, compiled once."""
-    if desc is None or not desc.national_number_pattern:
-        return lambda nsn: False
-    lengths = frozenset(desc.possible_length)
-    fullmatch = re.compile(desc.national_number_pattern).fullmatch
-    if not lengths:
-        return lambda nsn: fullmatch(nsn) is not None
-    return lambda nsn: len(nsn) in lengths and fullmatch(nsn) is not None
