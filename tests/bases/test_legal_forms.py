@@ -7,7 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from zbut.bases import legal_forms
-from zbut.bases.legal_forms import LEGAL_FORMS, _fold, split_legal_form
+from zbut.bases.legal_form_variants import LEGAL_FORMS
+from zbut.bases.legal_forms import _fold, split_legal_form
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from zbut.bases import names
-from zbut.bases.legal_forms import LEGAL_FORMS
+from zbut.bases.legal_form_variants import LEGAL_FORMS
 from zbut.bases.names import NormalisedName, name_key, normalise_company_name
 
 

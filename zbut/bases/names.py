@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from zbut.bases.legal_forms import LATIN_LOOKALIKES, split_legal_form
+from zbut.bases.legal_form_variants import LATIN_LOOKALIKES
+from zbut.bases.legal_forms import split_legal_form
 
 APOSTROPHE = "ʼ"  # U+02BC, the apostrophe of Ukrainian orthography (ДСТУ 4163 fonts, Unicode)
 
