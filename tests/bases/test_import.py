@@ -228,13 +228,13 @@ def _plan_summary(plan):
 
 
 def test_a_plan_judged_in_worker_processes_is_the_plan_judged_here(monkeypatch):
-    from zbut.bases import importing
+    from zbut.bases import importing, judging
     from zbut.bases.columns import guess_mapping
     from zbut.bases.readers import iter_rows
 
     header, *rows = list(iter_rows(NASTY))
     rows = rows * 7  # the same companies again: merged into the first ones, across chunks
-    monkeypatch.setattr(importing, "CHUNK_ROWS", 5)  # many chunks, several in flight
+    monkeypatch.setattr(judging, "CHUNK_ROWS", 5)  # many chunks, several in flight
 
     def plan(workers):
         return importing.plan_import(
@@ -262,12 +262,12 @@ def test_a_company_record_gives_back_its_fields(fields):
 def test_a_file_that_breaks_midway_stops_the_worker_processes_too(monkeypatch):
     import multiprocessing
 
-    from zbut.bases import importing
+    from zbut.bases import importing, judging
     from zbut.bases.columns import guess_mapping
     from zbut.bases.readers import iter_rows
 
     header, *rows = list(iter_rows(NASTY))
-    monkeypatch.setattr(importing, "CHUNK_ROWS", 3)
+    monkeypatch.setattr(judging, "CHUNK_ROWS", 3)
 
     def breaking_rows():
         yield from rows

@@ -8,14 +8,9 @@ database, so a plan of 100 000 rows is tested and measured without one.
 from __future__ import annotations
 
 import gc
-import multiprocessing
-import os
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from itertools import islice
-from typing import Any
 
 from django.db import models
 
@@ -24,8 +19,8 @@ from zbut.bases.columns import ColumnMapping, Field
 from zbut.bases.dedup import DuplicateIndex, Group, Identity
 from zbut.bases.emails import parse_emails
 from zbut.bases.identifiers import RegistryCode, RejectedRegistryCode, parse_registry_code
+from zbut.bases.judging import judged, judged_in_workers
 from zbut.bases.names import normalise_company_name
-from zbut.bases.numbering_plan import warm_up as warm_up_numbering_plan
 from zbut.bases.phones import parse_phones
 from zbut.bases.regions import region_of
 
@@ -133,8 +128,10 @@ def plan_import(
     """
     judge = RowJudge(mapping, default_source)
     with gc_paused():
-        judged = _judged_in_workers(rows, judge, workers) if workers > 1 else _judged(rows, judge)
-        return _plan(judged, existing, on_progress, plan or ImportPlan(), on_new_company)
+        rows_judged = (
+            judged_in_workers(rows, judge, workers) if workers > 1 else judged(rows, judge)
+        )
+        return _plan(rows_judged, existing, on_progress, plan or ImportPlan(), on_new_company)
 
 
 @contextmanager
@@ -201,95 +198,6 @@ def _plan(
 #   (record, edrpou, name_key, phones, emails)      an accepted row: its company_record, and
 #       each phone as (e164, kind, operator, extension), the fields of a PhoneDraft.
 Judged = tuple | None
-CHUNK_ROWS = 2000  # rows a worker judges at a time: big enough to make a pickle worth it
-CHUNK_TIMEOUT_S = 300  # a chunk takes well under a second; a worker gone would hang us
-
-
-def _judged(rows: Iterable[list[str]], judge: RowJudge) -> Iterator[tuple[int, list[str], Judged]]:
-    for row_number, cells in enumerate(rows, start=2):
-        yield row_number, cells, judge(cells)
-
-
-_worker_judge: RowJudge | None = None  # set in the parent before the workers are forked
-
-
-def _judge_chunk(chunk: list[str | list[str]]) -> list[Judged]:
-    judge = _worker_judge
-    assert judge is not None
-    return [judge(_unpacked(cells)) for cells in chunk]
-
-
-def _packed(cells: list[str]) -> str | list[str]:
-    """A row as one string for the trip to a worker, or as it is if a cell holds the separator.
-
-    Pickling one string instead of a list of ten costs a fifth as much, and the parent, which
-    every row waits for, is the one that pickles.
-    """
-    packed = FIELD_SEPARATOR.join(cells)
-    if packed.count(FIELD_SEPARATOR) != len(cells) - 1:
-        return cells
-    return packed
-
-
-def _unpacked(cells: str | list[str]) -> list[str]:
-    return cells.split(FIELD_SEPARATOR) if isinstance(cells, str) else cells
-
-
-def _judged_in_workers(
-    rows: Iterable[list[str]], judge: RowJudge, workers: int
-) -> Iterator[tuple[int, list[str], Judged]]:
-    """``_judged`` with the judging done by forked worker processes, in order.
-
-    A few chunks are kept in flight per worker, so the file is read just ahead of the
-    judging and never held whole. The workers are forked (they inherit the loaded code and
-    the judge, nothing is imported again); they never touch the database connection they
-    inherit, and end through ``os._exit``, so it is not closed under the parent's feet.
-    """
-    global _worker_judge
-    _worker_judge = judge
-    warm_up_numbering_plan()
-    context = multiprocessing.get_context("fork")
-    pool = context.Pool(processes=workers, initializer=_yield_to_the_writer)
-    try:
-        pending: deque = deque()
-        row_number = 2
-        for chunk in _chunks(rows, CHUNK_ROWS):
-            packed = [_packed(cells) for cells in chunk]
-            pending.append((row_number, chunk, pool.apply_async(_judge_chunk, (packed,))))
-            row_number += len(chunk)
-            if len(pending) > 2 * workers:
-                yield from _numbered(*pending.popleft())
-        while pending:
-            yield from _numbered(*pending.popleft())
-        pool.close()
-    except BaseException:
-        pool.terminate()
-        raise
-    finally:
-        pool.join()
-        _worker_judge = None
-
-
-WORKER_NICENESS = 10
-
-
-def _yield_to_the_writer() -> None:
-    """Lower a worker's priority: the parent, which places and writes the rows, is the one
-    every row waits for, so a worker takes only the CPU time the parent leaves."""
-    os.nice(WORKER_NICENESS)
-
-
-def _numbered(
-    first_row: int, chunk: list[list[str]], result: Any
-) -> Iterator[tuple[int, list[str], Judged]]:
-    judged = result.get(timeout=CHUNK_TIMEOUT_S)  # a killed worker's chunk never comes back
-    yield from zip(range(first_row, first_row + len(chunk)), chunk, judged, strict=True)
-
-
-def _chunks(rows: Iterable[list[str]], size: int) -> Iterator[list[list[str]]]:
-    rows = iter(rows)
-    while chunk := list(islice(rows, size)):
-        yield chunk
 
 
 class RowJudge:
