@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+import sys
+import threading
 
 import pytest
 from django.db import IntegrityError, connection, transaction
@@ -10,9 +12,11 @@ from django.db import IntegrityError, connection, transaction
 from tests.conftest import World
 from zbut.bases.models import Company, CompanyEmail
 from zbut.core.db_functions import (
+    SWITCH_INTERVAL_S,
     BackgroundInserts,
     PostgreSQLBackgroundInserts,
     SQLiteBackgroundInserts,
+    _threads_switching_often,
     background_inserts,
 )
 from zbut.history.audit import verify_chains
@@ -136,3 +140,31 @@ def test_on_postgresql_a_broken_reference_fails_in_the_block_not_at_the_commit(w
     table = CompanyEmail._meta.db_table
     with pytest.raises(IntegrityError), transaction.atomic(), background_inserts() as background:
         background.insert(table, ("client_id", "company_id", "address"), [(1, 999_999, "a@x.ua")])
+
+
+def test_threads_switch_often_inside_the_block_and_as_before_after_it(world: World) -> None:
+    # The writing thread gets the GIL back promptly after each batch (db_functions).
+    before = sys.getswitchinterval()
+    with transaction.atomic(), background_inserts():
+        assert sys.getswitchinterval() == min(before, SWITCH_INTERVAL_S)
+    assert sys.getswitchinterval() == before
+
+
+def test_overlapping_blocks_restore_the_interval_when_the_last_one_ends() -> None:
+    before = sys.getswitchinterval()
+    first_in, second_done = threading.Event(), threading.Event()
+
+    def first() -> None:
+        with _threads_switching_often():
+            first_in.set()
+            second_done.wait(timeout=10)
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    first_in.wait(timeout=10)
+    with _threads_switching_often():  # enters after the first, leaves before it
+        assert sys.getswitchinterval() == min(before, SWITCH_INTERVAL_S)
+    assert sys.getswitchinterval() == min(before, SWITCH_INTERVAL_S)  # the first is still in
+    second_done.set()
+    thread.join(timeout=10)
+    assert sys.getswitchinterval() == before

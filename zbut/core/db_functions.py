@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import queue
 import sqlite3
+import sys
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
@@ -149,9 +150,10 @@ class SQLiteBackgroundInserts(BackgroundInserts):
     first reservation of a table waits for the queue, then reads its largest id once.
     """
 
-    # Enough that the GIL is rarely asked for; sqlite3 keeps each compiled statement, and one
-    # of 2000 rows took megabytes (peak memory +17 MB, no faster).
-    BATCH_ROWS = 500
+    # Enough that the GIL is rarely asked for (each batch asks for it once more); sqlite3 keeps
+    # each compiled statement, and one of 2000 rows took megabytes (peak memory +17 MB, and no
+    # faster than 1000).
+    BATCH_ROWS = 1000
 
     def __init__(self, wrapper: Any) -> None:
         self._raw: sqlite3.Connection = wrapper.connection
@@ -280,7 +282,38 @@ def background_inserts() -> Iterator[BackgroundInserts]:
     postgresql = connection.vendor == "postgresql"
     inserts = (PostgreSQLBackgroundInserts if postgresql else SQLiteBackgroundInserts)(wrapper)
     try:
-        yield inserts
-        inserts.wait()
+        with _threads_switching_often():
+            yield inserts
+            inserts.wait()
     finally:
         inserts.close()
+
+
+# The thread gives up the GIL while the database works, and needs it back to hand over the
+# next batch; a busy caller keeps it up to the switch interval (5 ms by default), so the thread
+# used to wait that long after each batch. In an import of 100 000 rows that bound the writing:
+# the caller spent 1.6 s waiting for room in the queue; at 0.5 ms (and SQLite's batches of 1000
+# rows) 0.2 s, and the import was 0.3–0.7 s faster in each of three interleaved pairs on
+# SQLite, 0.05–0.8 s on PostgreSQL.
+SWITCH_INTERVAL_S = 0.0005
+
+
+_switching = threading.Lock()
+_switching_blocks = [0, 0.0]  # blocks inside, and the process's interval before the first
+
+
+@contextmanager
+def _threads_switching_often() -> Iterator[None]:
+    """``SWITCH_INTERVAL_S`` for the process while one block or more (in any thread) is in."""
+    with _switching:
+        if _switching_blocks[0] == 0:
+            _switching_blocks[1] = sys.getswitchinterval()
+            sys.setswitchinterval(min(_switching_blocks[1], SWITCH_INTERVAL_S))
+        _switching_blocks[0] += 1
+    try:
+        yield
+    finally:
+        with _switching:
+            _switching_blocks[0] -= 1
+            if _switching_blocks[0] == 0:
+                sys.setswitchinterval(_switching_blocks[1])
