@@ -111,11 +111,18 @@ class ImportWriter:
         pending, self._pending = self._pending, []
         project, details = self.project, self.plan.phone_details
         client_id, project_id, state = project.client_id, project.pk, str(BaseState.NEW)
-        rows = ((client_id, project_id, *company_fields(record), state) for _g, record in pending)
+        sources: list[str] = []  # of each company, for its event
+
+        def rows() -> Iterator[tuple]:
+            for _group, record in pending:
+                fields = company_fields(record)
+                sources.append(fields[SOURCE])
+                yield (client_id, project_id, *fields, state)
+
         ids = insert_rows(
             Company,
             COMPANY_COLUMNS,
-            rows,
+            rows(),
             count=len(pending),
             returning_ids=True,
             json_encoded=True,
@@ -138,13 +145,9 @@ class ImportWriter:
                     company_id=pk,
                     actor_id=actor_id,
                     # Its first row: each later row of the company has its companies_merged.
-                    payload={
-                        "import": import_id,
-                        "row": group.first_row,
-                        "source": company_fields(record)[SOURCE],
-                    },
+                    payload={"import": import_id, "row": group.first_row, "source": source},
                 )
-                for (group, record), pk in batch
+                for ((group, _record), pk), source in zip(batch, sources, strict=True)
             ],
             returning=False,
             background=self.background,
