@@ -53,7 +53,12 @@ class Command(ZbutCommand):
 
 
 def import_report(base_import: BaseImport) -> dict[str, Any]:
-    rejections = base_import.issues.filter(kind=IssueKind.REJECTED).order_by("row_number")
+    # Only the columns the report shows: an issue's cells are JSON, decoded for nothing.
+    rejections = (
+        base_import.issues.filter(kind=IssueKind.REJECTED)
+        .order_by("row_number")
+        .values_list("row_number", "reason_code", "reason_uk", "reason_en")
+    )
     return {
         "import": base_import.pk,
         "rows": base_import.rows,
@@ -61,13 +66,13 @@ def import_report(base_import: BaseImport) -> dict[str, Any]:
         "merged": base_import.merged,
         "rejected": base_import.rejected,
         "possible_duplicates": base_import.possible_duplicates,
-        "rejections": [_rejection(issue) for issue in rejections],
+        "rejections": [_rejection(*issue) for issue in rejections],
     }
 
 
-def _rejection(issue: Any) -> dict[str, Any]:
-    reason = f"{issue.reason_uk} / {issue.reason_en}" if issue.reason_en else issue.reason_uk
-    return {"row": issue.row_number, "code": issue.reason_code, "reason": reason}
+def _rejection(row: int, code: str, reason_uk: str, reason_en: str) -> dict[str, Any]:
+    reason = f"{reason_uk} / {reason_en}" if reason_en else reason_uk
+    return {"row": row, "code": code, "reason": reason}
 
 
 def json_text(value: Any) -> str:
