@@ -17,9 +17,10 @@ from typing import Any
 from django.db import connection, models
 
 from zbut.core.db_functions import BackgroundInserts, next_ids, stream_executemany
+from zbut.core.json_text import compact_json_encoder
 
 # JSON as this module writes it; a caller may encode its values up front (``json_encoded``).
-encode_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+encode_json = compact_json_encoder(sort_keys=False)
 
 
 def insert_rows(

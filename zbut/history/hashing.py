@@ -10,45 +10,17 @@ UTF-8 rather than ``\\u`` escapes). These functions are on the hot paths of appe
 from __future__ import annotations
 
 import hashlib
-import json
-import json.encoder
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from zbut.core.json_text import compact_json_encoder
+
 GENESIS_HASH = "0" * 64
 
-_CANONICAL_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 _sha256 = hashlib.sha256
 
-
-def _canonical_json() -> Callable[[Any], str]:
-    """``json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))``.
-
-    json.dumps builds a new encoder, and JSONEncoder.encode a new C encoder, on every call;
-    this builds the C encoder once (the same one, with the same options), which halves the
-    cost. Unlike json.dumps it does not look for circular references (a payload is data: a
-    circular one fails with RecursionError rather than ValueError).
-    """
-    make = getattr(json.encoder, "c_make_encoder", None)
-    if make is None:  # no C accelerator: the plain encoder
-        return _CANONICAL_ENCODER.encode
-    encoder = make(
-        None,  # markers: no check for circular references
-        _CANONICAL_ENCODER.default,
-        json.encoder.encode_basestring,  # ensure_ascii=False
-        None,  # indent
-        ":",
-        ",",
-        True,  # sort_keys
-        False,  # skipkeys
-        True,  # allow_nan, as json.dumps
-    )
-    join = "".join
-    return lambda value: join(encoder(value, 0))
-
-
-canonical_json = _canonical_json()
+# json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")), faster.
+canonical_json = compact_json_encoder(sort_keys=True)
 
 
 def canonical_payload(payload: Any) -> str:
