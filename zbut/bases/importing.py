@@ -21,6 +21,7 @@ from zbut.bases.emails import parse_emails
 from zbut.bases.identifiers import RegistryCode, RejectedRegistryCode, parse_registry_code
 from zbut.bases.judging import judged, judged_in_workers
 from zbut.bases.names import normalise_company_name
+from zbut.bases.packed_fields import packed, unpacked
 from zbut.bases.phones import parse_phones
 from zbut.bases.regions import region_of
 
@@ -64,28 +65,23 @@ class Flag:
     cells: list[str]
 
 
-# The columns of a new company, from its first row, in this order. A plan keeps them as one
-# string joined by FIELD_SEPARATOR (``company_record``): an import holds 100 000 companies, and
-# one string instead of nine saves a third of a plan's memory.
+# The columns of a new company, from its first row, in this order. A plan keeps them packed as
+# one string (``company_record``): an import holds 100 000 companies.
 COMPANY_FIELDS = (
     "name", "legal_form", "edrpou", "address", "region", "category", "source",
     "contact_person", "extra",  # extra: the extra attributes as JSON text (bulk.encode_json)
 )  # fmt: skip
-FIELD_SEPARATOR = "\x1f"  # ASCII's unit separator: no base has it in a cell
 SOURCE = COMPANY_FIELDS.index("source")
 
 
 def company_record(fields: tuple[str, ...]) -> str | tuple[str, ...]:
-    """The fields as one string, or as they are if one of them holds the separator."""
-    record = FIELD_SEPARATOR.join(fields)
-    if record.count(FIELD_SEPARATOR) != len(fields) - 1:
-        return fields
-    return record
+    """The fields as one string (``packed_fields``), or as they are."""
+    return packed(fields)
 
 
 def company_fields(record: str | tuple[str, ...]) -> tuple[str, ...]:
     """The fields of a ``company_record``."""
-    return tuple(record.split(FIELD_SEPARATOR)) if isinstance(record, str) else record
+    return tuple(unpacked(record))
 
 
 @dataclass

@@ -15,11 +15,10 @@ from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from zbut.bases.numbering_plan import warm_up as warm_up_numbering_plan
+from zbut.bases.packed_fields import packed, unpacked
 
 if TYPE_CHECKING:
     from zbut.bases.importing import Judged, RowJudge
-
-_CELL_SEPARATOR = "\x1f"  # ASCII's unit separator: no base has it in a cell
 
 CHUNK_ROWS = 2000  # rows a worker judges at a time: big enough to make a pickle worth it
 CHUNK_TIMEOUT_S = 300  # a chunk takes well under a second; a worker gone would hang us
@@ -36,23 +35,7 @@ _worker_judge: RowJudge | None = None  # set in the parent before the workers ar
 def _judge_chunk(chunk: list[str | list[str]]) -> list[Judged]:
     judge = _worker_judge
     assert judge is not None
-    return [judge(_unpacked(cells)) for cells in chunk]
-
-
-def _packed(cells: list[str]) -> str | list[str]:
-    """A row as one string for the trip to a worker, or as it is if a cell holds the separator.
-
-    Pickling one string instead of a list of ten costs a fifth as much, and the parent, which
-    every row waits for, is the one that pickles.
-    """
-    packed = _CELL_SEPARATOR.join(cells)
-    if packed.count(_CELL_SEPARATOR) != len(cells) - 1:
-        return cells
-    return packed
-
-
-def _unpacked(cells: str | list[str]) -> list[str]:
-    return cells.split(_CELL_SEPARATOR) if isinstance(cells, str) else cells
+    return [judge(unpacked(cells)) for cells in chunk]
 
 
 def judged_in_workers(
@@ -74,8 +57,9 @@ def judged_in_workers(
         pending: deque = deque()
         row_number = 2
         for chunk in _chunks(rows, CHUNK_ROWS):
-            packed = [_packed(cells) for cells in chunk]
-            pending.append((row_number, chunk, pool.apply_async(_judge_chunk, (packed,))))
+            # One string a row: the parent, which every row waits for, is the one that pickles.
+            rows_packed = [packed(cells) for cells in chunk]
+            pending.append((row_number, chunk, pool.apply_async(_judge_chunk, (rows_packed,))))
             row_number += len(chunk)
             if len(pending) > 2 * workers:
                 yield from _numbered(*pending.popleft())
