@@ -18,6 +18,7 @@ from zbut.core.db_functions import (
     SQLiteBackgroundInserts,
     _threads_switching_often,
     background_inserts,
+    next_ids,
 )
 from zbut.history.audit import verify_chains
 from zbut.history.models import Event, EventKind
@@ -98,6 +99,28 @@ def test_reserved_ids_are_above_every_id_the_table_ever_gave(world: World) -> No
     assert list(first) == [deleted_id + 1, deleted_id + 2, deleted_id + 3]
     assert deleted_id > kept.pk
     assert list(second) == [deleted_id + 4, deleted_id + 5]
+
+
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="ids from a PostgreSQL sequence"
+)
+
+
+@postgresql_only
+def test_ids_from_the_sequence_are_new_ascending_and_never_given_again(world: World) -> None:
+    before = _company(world, "Перша").pk
+    with connection.cursor() as cursor:
+        ids = next_ids(cursor, Company._meta.db_table, "id", 5)
+        again = next_ids(cursor, Company._meta.db_table, "id", 2)
+    assert ids == sorted(ids) and len(set(ids)) == 5 and ids[0] > before
+    assert again[0] > ids[-1]
+    assert _company(world, "Друга").pk > again[-1]
+
+
+@postgresql_only
+def test_a_column_without_a_sequence_gives_no_ids(world: World) -> None:
+    with connection.cursor() as cursor, pytest.raises(ValueError, match="no sequence"):
+        next_ids(cursor, Company._meta.db_table, "name", 1)
 
 
 def test_a_failed_insert_is_raised_in_the_caller_and_nothing_is_written(world: World) -> None:

@@ -252,10 +252,21 @@ class PostgreSQLBackgroundInserts(BackgroundInserts):
 
 
 def next_ids(cursor: Any, table: str, pk: str, count: int) -> list[int]:
-    """``count`` new ids from the sequence of ``table``'s ``pk``, ascending (PostgreSQL)."""
+    """``count`` new ids from the sequence of ``table``'s ``pk``, ascending (PostgreSQL).
+
+    The sequence is looked up once and named by a literal, which PostgreSQL resolves once
+    when it plans the statement: given by ``pg_get_serial_sequence`` in the statement, or as a
+    parameter, it was looked up again for every id (100 000 ids took 0.4 s instead of 0.04 s,
+    while the import that asked for them waited).
+    """
+    cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [table, pk])
+    (sequence,) = cursor.fetchone()
+    if sequence is None:
+        raise ValueError(f"{table}.{pk} has no sequence")
+    literal = "'" + sequence.replace("'", "''") + "'"
     cursor.execute(
-        "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-        [table, pk, count],
+        f"SELECT nextval({literal}::regclass) FROM generate_series(1, %s)",  # noqa: S608
+        [count],
     )
     return sorted(row[0] for row in cursor.fetchall())
 

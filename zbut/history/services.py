@@ -21,7 +21,7 @@ from django.db.models.base import ModelState
 from django.db.models.signals import post_init, pre_init
 from django.utils import timezone
 
-from zbut.core.db_functions import BackgroundInserts, stream_executemany
+from zbut.core.db_functions import BackgroundInserts, next_ids, stream_executemany
 from zbut.history.hashing import GENESIS_HASH, canonical_json, canonical_time, hash_material
 from zbut.history.models import AGENCY_CHAIN, Event, EventKind, project_chain
 
@@ -228,9 +228,6 @@ _INSERT = {
     ),
 }
 _COPY = "COPY history_event (id, " + _COLUMNS + ") FROM STDIN"
-_NEXT_IDS = (
-    "SELECT nextval(pg_get_serial_sequence('history_event', 'id')) FROM generate_series(1, %s)"
-)
 _OUR_IDS = "SELECT id FROM history_event WHERE chain = %s AND seq > %s ORDER BY seq"
 
 
@@ -250,8 +247,7 @@ def _write(
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql" and hasattr(cursor.cursor, "copy"):
             # Ids first, from the table's own sequence, so that one COPY writes everything.
-            cursor.execute(_NEXT_IDS, [len(drafts)])
-            ids = sorted(row[0] for row in cursor.fetchall())
+            ids = next_ids(cursor, "history_event", "id", len(drafts))
             with cursor.cursor.copy(_COPY) as copy:
                 write = copy.write_row
                 for event_id, row, draft in zip(ids, rows, drafts, strict=True):
