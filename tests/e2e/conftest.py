@@ -167,9 +167,15 @@ def browser() -> Iterator[Browser]:
         chromium.close()
 
 
-def sign_in(browser: Browser, server_url: str, email: str) -> tuple[Page, list[str]]:
+LAPTOP = {"width": 1366, "height": 768}
+PHONE = {"width": 390, "height": 844}
+
+
+def sign_in(
+    browser: Browser, server_url: str, email: str, viewport: dict[str, int] = LAPTOP
+) -> tuple[Page, list[str]]:
     """A fresh browser context signed in as ``email``, and the page's JavaScript errors."""
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="uk-UA")
+    context = browser.new_context(viewport=viewport, locale="uk-UA")
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser
 
-from tests.e2e.conftest import login_of, screenshot, sign_in
+from tests.e2e.conftest import PHONE, login_of, screenshot, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
@@ -60,5 +60,42 @@ def test_agency_admin_sees_every_project_the_norms_chart_and_the_admin_link(
     screenshot(page, "admin-dashboard")
     assert page.locator("#norms canvas").is_visible()
     assert page.locator("nav a", has_text="Адміністрування").is_visible()
+    assert errors == []
+    page.context.close()
+
+
+@pytest.mark.parametrize(
+    ("role", "paths"),
+    [
+        # The client's director looks at the cabinet on a phone as often as at a desk.
+        (
+            "owner",
+            [
+                "/p/demo-system/",
+                "/p/demo-system/reports/",
+                "/p/demo-system/reports/companies/",
+                "/p/demo-pilot/base/agreement/",
+            ],
+        ),
+        ("manager", ["/p/demo-system/desk/"]),
+    ],
+)
+def test_on_a_phone_no_page_scrolls_sideways(
+    browser: Browser, server_url: str, role: str, paths: list[str]
+) -> None:
+    # Wide tables scroll inside their cards, long phones and e-mails wrap, the desk stacks.
+    page, errors = sign_in(browser, server_url, login_of(role), viewport=PHONE)
+    for path in paths:
+        page.goto(f"{server_url}{path}")
+        page.wait_for_load_state("networkidle")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], f"{path} is {width} px wide on a phone"
+        if path.endswith("/reports/companies/"):  # and a company's page, with its phones
+            page.locator("a[href*='/c/']").first.click()
+            page.wait_for_load_state("networkidle")
+            assert "/c/" in page.url
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= PHONE["width"], f"{page.url} is {width} px wide on a phone"
+    screenshot(page, f"{role}-phone")
     assert errors == []
     page.context.close()
