@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class WorkerHeartbeat(models.Model):
@@ -16,11 +17,11 @@ class WorkerHeartbeat(models.Model):
 
 
 class OutboxState(models.TextChoices):
-    QUEUED = "queued", "У черзі / queued"
-    SENDING = "sending", "Надсилається / sending"
-    DELIVERED = "delivered", "Доставлено / delivered"
-    FAILED = "failed", "Помилка, буде повтор / failed, will retry"
-    DEAD = "dead", "Не доставлено / dead"
+    QUEUED = "queued", _("У черзі")
+    SENDING = "sending", _("Надсилається")
+    DELIVERED = "delivered", _("Доставлено")
+    FAILED = "failed", _("Помилка, буде повтор")
+    DEAD = "dead", _("Не доставлено")
 
 
 class OutboxMessage(models.Model):
