@@ -24,6 +24,7 @@ from zbut.desk.errors import (
 )
 from zbut.desk.models import QueueItem
 from zbut.desk.queue import claim_next
+from zbut.desk.views import MSG_NOTHING_ELSE_DUE
 from zbut.history.models import Event, EventKind
 from zbut.projects.services import assign_manager
 
@@ -278,6 +279,20 @@ def test_skip_passes_the_company_back_and_takes_the_next(desk) -> None:
     assert response.status_code == 200
     assert held(desk).company_id != first
     assert QueueItem.objects.get(pk=first).claimed_by is None
+
+
+def test_skipping_the_only_due_company_says_so_and_keeps_it_on_screen(desk) -> None:
+    http = signed_in(desk.manager)
+    http.get(desk_url())
+    only = held(desk).company_id
+    # Every other company is held by another manager for the next hour.
+    QueueItem.objects.filter(project=desk.project_a).exclude(pk=only).update(
+        claimed_by=desk.other_manager, claimed_until=timezone.now() + timedelta(hours=1)
+    )
+    response = http.post(reverse("desk:skip", args=[SLUG]), follow=True)
+    assert shows(response, MSG_NOTHING_ELSE_DUE)
+    assert not shows(response, "вона повернулася в чергу")
+    assert held(desk).company_id == only
 
 
 def test_a_note_alone_keeps_the_company_on_screen(desk) -> None:

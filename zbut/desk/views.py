@@ -232,10 +232,16 @@ def skip(request: HttpRequest, slug: str) -> HttpResponse:
     """S: pass over the held company (it goes back to the others) and take the next one."""
     project = desk_project(request, slug)
     try:
-        claim_next(project=project, manager=request.user)
+        following = claim_next(project=project, manager=request.user)
     except QueueStopped as error:
         return _stopped(request, project, error.message)
     except NotAssigned as error:
         return _stopped(request, project, error.message, status=403)
-    messages.info(request, _("Компанію пропущено: вона повернулася в чергу."))
+    if following is None:  # the desk takes the skipped company again, if it is still due
+        messages.info(request, MSG_NOTHING_ELSE_DUE)
+    else:
+        messages.info(request, _("Компанію пропущено: вона повернулася в чергу."))
     return redirect("desk:desk", slug=project.slug)
+
+
+MSG_NOTHING_ELSE_DUE = _("Інших компаній до дзвінка зараз немає: пропущена знову перед вами.")
