@@ -294,6 +294,10 @@ def test_skipping_the_only_due_company_says_so_and_keeps_it_on_screen(desk) -> N
     assert not shows(response, "вона повернулася в чергу")
     assert held(desk).company_id == only
 
+    http.post(reverse("set_language"), {"language": "en", "next": "/"})
+    response = http.post(reverse("desk:skip", args=[SLUG]), follow=True)
+    assert shows(response, "No other company is due now")
+
 
 def test_a_note_alone_keeps_the_company_on_screen(desk) -> None:
     http = signed_in(desk.manager)

@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from zbut.accounts.models import Membership, Role
@@ -45,6 +46,10 @@ from zbut.projects.selectors import project_for
 logger = logging.getLogger(__name__)
 
 DESK_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR, Role.MANAGER})
+# Lazy: a module-level text is translated when shown, in the language of that request.
+MSG_NOTHING_ELSE_DUE = gettext_lazy(
+    "Інших компаній до дзвінка зараз немає: пропущена знову перед вами."
+)
 
 
 def desk_project(request: HttpRequest, slug: str, *, roles: frozenset[str] = DESK_ROLES) -> Project:
@@ -242,6 +247,3 @@ def skip(request: HttpRequest, slug: str) -> HttpResponse:
     else:
         messages.info(request, _("Компанію пропущено: вона повернулася в чергу."))
     return redirect("desk:desk", slug=project.slug)
-
-
-MSG_NOTHING_ELSE_DUE = _("Інших компаній до дзвінка зараз немає: пропущена знову перед вами.")
