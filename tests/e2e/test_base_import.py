@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import ARTIFACTS, login_of, screenshot, sign_in
+from tests.e2e.conftest import ARTIFACTS, LAPTOP, login_of, screenshot, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
@@ -39,7 +39,7 @@ def test_coordinator_imports_a_base_and_the_client_owner_approves_it(
         expect(page.locator("table.mapping th", has_text=header).first).to_be_visible()
     expect(page.locator("table.mapping tbody tr")).to_have_count(5)
     # Nine columns are wider than the screen: the table scrolls inside its card, the page not.
-    assert page.evaluate("document.documentElement.scrollWidth") <= 1366
+    assert page.evaluate("document.documentElement.scrollWidth") <= LAPTOP["width"]
     screenshot(page, "base-import-mapping")
 
     page.click("#mapping-form button[type=submit]")

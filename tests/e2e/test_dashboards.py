@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, Page
 
 from tests.e2e.conftest import PHONE, login_of, screenshot, sign_in
 
@@ -88,14 +88,17 @@ def test_on_a_phone_no_page_scrolls_sideways(
     for path in paths:
         page.goto(f"{server_url}{path}")
         page.wait_for_load_state("networkidle")
-        width = page.evaluate("document.documentElement.scrollWidth")
-        assert width <= PHONE["width"], f"{path} is {width} px wide on a phone"
+        assert_fits_a_phone(page)
         if path.endswith("/reports/companies/"):  # and a company's page, with its phones
             page.locator("a[href*='/c/']").first.click()
             page.wait_for_load_state("networkidle")
             assert "/c/" in page.url
-            width = page.evaluate("document.documentElement.scrollWidth")
-            assert width <= PHONE["width"], f"{page.url} is {width} px wide on a phone"
+            assert_fits_a_phone(page)
     screenshot(page, f"{role}-phone")
     assert errors == []
     page.context.close()
+
+
+def assert_fits_a_phone(page: Page) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"{page.url} is {width} px wide on a phone"

@@ -311,21 +311,23 @@ SWITCH_INTERVAL_S = 0.0005
 
 
 _switching = threading.Lock()
-_switching_blocks = [0, 0.0]  # blocks inside, and the process's interval before the first
+_blocks_inside = 0  # blocks of _threads_switching_often now running, in any thread
+_interval_before = 0.0  # the process's switch interval before the first of them
 
 
 @contextmanager
 def _threads_switching_often() -> Iterator[None]:
     """``SWITCH_INTERVAL_S`` for the process while one block or more (in any thread) is in."""
+    global _blocks_inside, _interval_before
     with _switching:
-        if _switching_blocks[0] == 0:
-            _switching_blocks[1] = sys.getswitchinterval()
-            sys.setswitchinterval(min(_switching_blocks[1], SWITCH_INTERVAL_S))
-        _switching_blocks[0] += 1
+        if _blocks_inside == 0:
+            _interval_before = sys.getswitchinterval()
+            sys.setswitchinterval(min(_interval_before, SWITCH_INTERVAL_S))
+        _blocks_inside += 1
     try:
         yield
     finally:
         with _switching:
-            _switching_blocks[0] -= 1
-            if _switching_blocks[0] == 0:
-                sys.setswitchinterval(_switching_blocks[1])
+            _blocks_inside -= 1
+            if _blocks_inside == 0:
+                sys.setswitchinterval(_interval_before)
