@@ -65,7 +65,9 @@ class _Table:
         self.name = model._meta.db_table
         self.pk_name = pk
         self.given = tuple(columns)
-        self.rest = tuple(a for a in fields if a != pk and a not in self.given)
+        defaults = {a: _default(f) for a, f in fields.items() if a != pk and a not in columns}
+        # A column whose default is None is left out: it is NULL all the same (``_default``).
+        self.rest = tuple(a for a, value in defaults.items() if value is not None)
         self.json_given = (
             ()
             if json_encoded
@@ -73,7 +75,7 @@ class _Table:
                 i for i, a in enumerate(self.given) if isinstance(fields[a], models.JSONField)
             )
         )
-        self.defaults = tuple(_default(fields[a]) for a in self.rest)
+        self.defaults = tuple(defaults[a] for a in self.rest)
         self.columns = ", ".join(connection.ops.quote_name(a) for a in (*self.given, *self.rest))
         self.quoted = connection.ops.quote_name(self.name)
         self.pk = connection.ops.quote_name(pk)
@@ -97,7 +99,14 @@ def _default(field: models.Field) -> Any:
     value = field.get_default()
     if isinstance(field, models.JSONField):
         return json.dumps(value)
-    return field.get_db_prep_save(value, connection)
+    value = field.get_db_prep_save(value, connection)
+    # sqlite3 binds a bool, a str subclass (a choice) or None by a lookup of adapters, some
+    # thirty times the cost of an int or a str, and a default is bound on every row.
+    if isinstance(value, bool) and connection.vendor == "sqlite":
+        return int(value)
+    if isinstance(value, str):
+        return str(value)
+    return value
 
 
 def _executemany(table: _Table, rows: Iterable[tuple], *, returning_ids: bool) -> list[int]:
