@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.db import connection
 
 from tests.bases.test_import import NASTY
 from tests.conftest import World
 from zbut.bases import import_writer, services
 from zbut.bases.models import BaseImport, Company, ImportIssue
 from zbut.bases.services import confirm_mapping, mapping_of, run_import, start_import
+from zbut.core.db_functions import BackgroundInserts
 from zbut.history.audit import verify_chains
 from zbut.history.models import Event
 from zbut.projects.models import Project
@@ -111,3 +114,25 @@ def test_an_import_writes_the_same_through_the_background_thread_as_without_it(
     assert threaded.imported > 2
     assert _written(world.project_a) == _written(world.project_b)
     assert verify_chains().is_intact
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's statement journals")
+@pytest.mark.django_db(transaction=True)
+def test_an_import_keeps_sqlite_statement_journals_in_memory(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Not a temporary file of every page each multi-row INSERT changes (db_functions).
+    seen = []
+    real = services.background_inserts
+
+    @contextlib.contextmanager
+    def spying() -> Iterator[BackgroundInserts]:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA temp_store")
+            seen.append(cursor.fetchone()[0])
+        with real() as background:
+            yield background
+
+    monkeypatch.setattr(services, "background_inserts", spying)
+    assert _import(world.project_a, NASTY).imported > 0
+    assert seen == [2]  # MEMORY

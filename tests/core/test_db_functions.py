@@ -19,6 +19,7 @@ from zbut.core.db_functions import (
     _threads_switching_often,
     background_inserts,
     next_ids,
+    statement_journals_in_memory,
 )
 from zbut.history.audit import verify_chains
 from zbut.history.models import Event, EventKind
@@ -27,7 +28,7 @@ from zbut.history.services import NewEvent, record_events
 pytestmark = pytest.mark.django_db
 
 sqlite_only = pytest.mark.skipif(
-    connection.vendor != "sqlite", reason="SQLite's limit on the values of a statement"
+    connection.vendor != "sqlite", reason="SQLite's own limits and settings"
 )
 
 EMAIL_COLUMNS = ("id", "client_id", "company_id", "address")
@@ -191,3 +192,31 @@ def test_overlapping_blocks_restore_the_interval_when_the_last_one_ends() -> Non
     second_done.set()
     thread.join(timeout=10)
     assert sys.getswitchinterval() == before
+
+
+TEMP_STORE_MEMORY = 2  # PRAGMA temp_store: 0 default, 1 file, 2 memory
+
+
+def _temp_store() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA temp_store")
+        return cursor.fetchone()[0]
+
+
+@sqlite_only
+@pytest.mark.django_db(transaction=True)
+def test_statement_journals_are_kept_in_memory_inside_the_block_only() -> None:
+    before = _temp_store()
+    with statement_journals_in_memory():
+        assert _temp_store() == TEMP_STORE_MEMORY
+        with transaction.atomic():  # the transaction begun inside takes the setting
+            Company.objects.none().count()
+    assert _temp_store() == before != TEMP_STORE_MEMORY
+
+
+@sqlite_only
+def test_inside_a_transaction_already_the_block_changes_nothing(world: World) -> None:
+    # SQLite read temp_store when the test's transaction began: changing it now is too late.
+    before = _temp_store()
+    with statement_journals_in_memory():
+        assert _temp_store() == before
