@@ -220,3 +220,15 @@ def test_inside_a_transaction_already_the_block_changes_nothing(world: World) ->
     before = _temp_store()
     with statement_journals_in_memory():
         assert _temp_store() == before
+
+
+@sqlite_only
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_broken_inside_the_block_leaves_the_error_of_the_block() -> None:
+    try:
+        with pytest.raises(ValueError, match="the block's own"), statement_journals_in_memory():
+            connection.connection.close()  # broken under Django's feet
+            raise ValueError("the block's own")
+    finally:
+        connection.close()
+    assert _temp_store() != TEMP_STORE_MEMORY  # a new connection, as configured

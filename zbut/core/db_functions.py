@@ -8,6 +8,7 @@ shell, say) fails the trigger and is refused too.
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import sqlite3
 import sys
@@ -19,7 +20,7 @@ from itertools import chain, islice
 from typing import Any
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import DEFAULT_DB_ALIAS, Error, connection, connections
 from django.db.backends.signals import connection_created
 
 PURGE_FUNCTION = "zbut_history_purge_allowed"
@@ -322,7 +323,9 @@ def statement_journals_in_memory() -> Iterator[None]:
     try:
         yield
     finally:
-        with connection.cursor() as cursor:
+        # A connection that broke meanwhile takes the setting with it: its error is the one
+        # worth raising, not this one's.
+        with contextlib.suppress(Error), connection.cursor() as cursor:
             cursor.execute(f"PRAGMA temp_store = {int(before)}")
 
 
