@@ -7,10 +7,12 @@ import_100k_s[DB]       wall time of the real `zbut import-base PROJECT FILE --j
                         the median of OUR_RUNS runs, each on a fresh database, after
                         one untimed run (WARM_UP_RUNS) on that kind of database.
 import_peak_mb[DB]      peak memory of that process and the worker processes it forks to judge
-                        rows, the largest of the runs: the larger of its own peak RSS
-                        (``wait4``) and the peak of the tree's summed PSS (proportional set
-                        size: a page the workers share with it is counted once in all),
-                        sampled every 50 ms.
+                        rows: the largest of each run's own peak RSS (``wait4``) and of the
+                        peak of the tree's summed PSS (proportional set size: a page the
+                        workers share with it is counted once in all), sampled every 50 ms
+                        in the untimed runs only. Reading a process's PSS walks its memory
+                        map under the lock its page faults need: sampled, the same import
+                        took 5.4–8.3 s instead of 4.8–5.1 s, its two cores no longer busy.
 import_vs_django_import_export_ratio[DB]
                         django-import-export's seconds per row (a plain ``ModelResource`` for
                         Company, ``import_data(dry_run=False, use_transactions=True)`` from a
@@ -54,16 +56,16 @@ def import_figures(vendor: str, base: Path, rows: int) -> Iterator[tuple[str, st
     """The three figures of one database kind, each import on its own fresh database.
 
     Ours is timed ``OUR_RUNS`` times after the warm-up and the median reported (the peak
-    memory is the largest of all the runs, the warm-up's included): the same import on the
+    memory is the largest of all the runs, the warm-up's PSS included): the same import on the
     2-core machine we measure on took from 5 to 7.5 s from one minute to the next, and one
     run would report that noise.
     """
     name = _count(rows)
     runs = []
-    for _run_number in range(WARM_UP_RUNS + OUR_RUNS):
+    for run_number in range(WARM_UP_RUNS + OUR_RUNS):
         with bench_database(vendor) as database:
             _setup(database)
-            runs.append(_our_import(database, base))
+            runs.append(_our_import(database, base, sample_memory=run_number < WARM_UP_RUNS))
     times = sorted(seconds for seconds, _peak, _report in runs[WARM_UP_RUNS:])
     seconds = statistics.median(times)
     peak_kb = max(peak for _seconds, peak, _report in runs)
@@ -87,18 +89,25 @@ def _setup(database: BenchDatabase) -> None:
     _run([sys.executable, "-m", "bench.importrun", "setup"], env=database.env())
 
 
-def _our_import(database: BenchDatabase, base: Path) -> tuple[float, int, dict]:
-    """Seconds, peak RSS (KiB) and the JSON report of one `zbut import-base` process."""
+def _our_import(
+    database: BenchDatabase, base: Path, *, sample_memory: bool
+) -> tuple[float, int, dict]:
+    """Seconds, peak memory (KiB) and the JSON report of one `zbut import-base` process.
+
+    The peak is its own peak RSS, or with ``sample_memory`` the larger of that and the peak
+    PSS of it and its workers (which slows the process down: see the module's docstring).
+    """
     from bench.importrun import PROJECT_SLUG
 
     command = [*_zbut(), "import-base", PROJECT_SLUG, str(base), "--json"]
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         process = subprocess.Popen(command, env=database.env(), stdout=out, stderr=err, cwd=_root())
-        tree = _TreeMemory(process.pid)
+        tree = _TreeMemory(process.pid) if sample_memory else None
         _pid, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - started
-        tree.stop()
+        if tree is not None:
+            tree.stop()
         process.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
@@ -106,11 +115,14 @@ def _our_import(database: BenchDatabase, base: Path) -> tuple[float, int, dict]:
     if process.returncode != 0:
         sys.stderr.write(stdout[-2000:] + stderr[-4000:])
         raise SystemExit(f"zbut import-base failed on {database.vendor}")
-    _note(
-        f"{database.vendor}: peak RSS of the process {usage.ru_maxrss / 1024:.0f} MB, "
-        f"peak PSS of it and its workers {tree.peak_kb / 1024:.0f} MB"
-    )
-    return seconds, max(usage.ru_maxrss, tree.peak_kb), json.loads(stdout)
+    peak_kb = usage.ru_maxrss
+    if tree is not None:
+        peak_kb = max(peak_kb, tree.peak_kb)
+        _note(
+            f"{database.vendor}: peak RSS of the process {usage.ru_maxrss / 1024:.0f} MB, "
+            f"peak PSS of it and its workers {tree.peak_kb / 1024:.0f} MB (untimed run)"
+        )
+    return seconds, peak_kb, json.loads(stdout)
 
 
 class _TreeMemory:
