@@ -19,7 +19,7 @@ def test_same_edrpou_is_one_company_whatever_the_names():
     assert second.merged and second.matched_by == "edrpou"
     assert second.group is first.group
     assert set(first.group.added_phones) == {PHONE_1, PHONE_2}
-    assert first.group.rows == [2, 3]
+    assert first.group.first_row == 2
 
 
 def test_same_name_and_a_shared_phone_is_one_company_with_the_union_of_contacts():

@@ -13,6 +13,7 @@ from django.core.management.base import CommandError
 
 from tests.bases.xlsx import xlsx_bytes
 from zbut.bases.models import BaseImport, Company, CompanyPhone, ImportState, IssueKind
+from zbut.bases.packed_fields import unpacked
 from zbut.bases.readers import BaseFileError
 from zbut.bases.selectors import rejected_rows_csv
 from zbut.bases.services import (
@@ -218,10 +219,13 @@ def _plan_summary(plan):
 
     return (
         plan.rows,
-        [(row_set(g), company, sorted(g.added_phones), sorted(g.added_emails), g.rows)
+        [(row_set(g), company, sorted(g.added_phones), sorted(g.added_emails))
          for g, company in zip(plan.new_groups, plan.new_companies, strict=True)],
-        [(m.row_number, row_set(m.group), m.matched_by, m.cells) for m in plan.merges],
-        [(r.row_number, r.code, r.reason_uk, r.reason_en, r.cells) for r in plan.rejections],
+        [(m.row_number, row_set(m.group), m.matched_by, unpacked(m.cells)) for m in plan.merges],
+        [
+            (r.row_number, r.code, r.reason_uk, r.reason_en, unpacked(r.cells))
+            for r in plan.rejections
+        ],
         [(f.row_number, row_set(f.group), row_set(f.other), f.phone) for f in plan.flags],
         plan.phone_details,
     )  # fmt: skip

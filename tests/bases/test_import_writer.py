@@ -14,7 +14,7 @@ from tests.conftest import World
 from zbut.bases import import_writer, services
 from zbut.bases.models import BaseImport, Company, ImportIssue
 from zbut.bases.services import confirm_mapping, mapping_of, run_import, start_import
-from zbut.core.db_functions import BackgroundInserts
+from zbut.core.db_functions import BULK_WRITE_PRAGMAS, BackgroundInserts
 from zbut.history.audit import verify_chains
 from zbut.history.models import Event
 from zbut.projects.models import Project
@@ -116,23 +116,24 @@ def test_an_import_writes_the_same_through_the_background_thread_as_without_it(
     assert verify_chains().is_intact
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's statement journals")
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's own settings")
 @pytest.mark.django_db(transaction=True)
-def test_an_import_keeps_sqlite_statement_journals_in_memory(
+def test_an_import_writes_with_sqlite_bulk_write_settings(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Not a temporary file of every page each multi-row INSERT changes (db_functions).
+    # Statement journals in memory, a larger page cache (core.db_functions).
     seen = []
     real = services.background_inserts
 
     @contextlib.contextmanager
     def spying() -> Iterator[BackgroundInserts]:
         with connection.cursor() as cursor:
-            cursor.execute("PRAGMA temp_store")
-            seen.append(cursor.fetchone()[0])
+            for name in BULK_WRITE_PRAGMAS:
+                cursor.execute(f"PRAGMA {name}")
+                seen.append((name, cursor.fetchone()[0]))
         with real() as background:
             yield background
 
     monkeypatch.setattr(services, "background_inserts", spying)
     assert _import(world.project_a, NASTY).imported > 0
-    assert seen == [2]  # MEMORY
+    assert dict(seen) == BULK_WRITE_PRAGMAS

@@ -12,6 +12,7 @@ from django.db import IntegrityError, connection, transaction
 from tests.conftest import World
 from zbut.bases.models import Company, CompanyEmail
 from zbut.core.db_functions import (
+    BULK_WRITE_PRAGMAS,
     SWITCH_INTERVAL_S,
     BackgroundInserts,
     PostgreSQLBackgroundInserts,
@@ -19,7 +20,7 @@ from zbut.core.db_functions import (
     _threads_switching_often,
     background_inserts,
     next_ids,
-    statement_journals_in_memory,
+    sqlite_bulk_write,
 )
 from zbut.history.audit import verify_chains
 from zbut.history.models import Event, EventKind
@@ -194,41 +195,43 @@ def test_overlapping_blocks_restore_the_interval_when_the_last_one_ends() -> Non
     assert sys.getswitchinterval() == before
 
 
-TEMP_STORE_MEMORY = 2  # PRAGMA temp_store: 0 default, 1 file, 2 memory
-
-
-def _temp_store() -> int:
+def _pragmas() -> dict[str, int]:
     with connection.cursor() as cursor:
-        cursor.execute("PRAGMA temp_store")
-        return cursor.fetchone()[0]
+        values = {}
+        for name in BULK_WRITE_PRAGMAS:
+            cursor.execute(f"PRAGMA {name}")
+            values[name] = cursor.fetchone()[0]
+        return values
 
 
 @sqlite_only
 @pytest.mark.django_db(transaction=True)
-def test_statement_journals_are_kept_in_memory_inside_the_block_only() -> None:
-    before = _temp_store()
-    with statement_journals_in_memory():
-        assert _temp_store() == TEMP_STORE_MEMORY
-        with transaction.atomic():  # the transaction begun inside takes the setting
+def test_a_bulk_write_has_its_sqlite_settings_inside_the_block_only() -> None:
+    before = _pragmas()
+    assert before != BULK_WRITE_PRAGMAS
+    with sqlite_bulk_write():
+        assert _pragmas() == BULK_WRITE_PRAGMAS
+        with transaction.atomic():  # the transaction begun inside takes them
             Company.objects.none().count()
-    assert _temp_store() == before != TEMP_STORE_MEMORY
+    assert _pragmas() == before
 
 
 @sqlite_only
 def test_inside_a_transaction_already_the_block_changes_nothing(world: World) -> None:
     # SQLite read temp_store when the test's transaction began: changing it now is too late.
-    before = _temp_store()
-    with statement_journals_in_memory():
-        assert _temp_store() == before
+    before = _pragmas()
+    with sqlite_bulk_write():
+        assert _pragmas() == before
 
 
 @sqlite_only
 @pytest.mark.django_db(transaction=True)
 def test_a_connection_broken_inside_the_block_leaves_the_error_of_the_block() -> None:
+    before = _pragmas()
     try:
-        with pytest.raises(ValueError, match="the block's own"), statement_journals_in_memory():
+        with pytest.raises(ValueError, match="the block's own"), sqlite_bulk_write():
             connection.connection.close()  # broken under Django's feet
             raise ValueError("the block's own")
     finally:
         connection.close()
-    assert _temp_store() != TEMP_STORE_MEMORY  # a new connection, as configured
+    assert _pragmas() == before  # a new connection, as configured

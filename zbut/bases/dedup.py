@@ -9,7 +9,7 @@ Pure data in, data out: no database here.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +33,6 @@ class Group:
     identity: Identity
     company_id: int | None = None
     first_row: int | None = None
-    rows: list[int] = field(default_factory=list)
     # Collections without repeats, replaced and never changed in place: a new group shares
     # its first row's (an import holds 100 000 groups, most of them never merged into).
     added_phones: Collection[str] = ()
@@ -73,14 +72,12 @@ class DuplicateIndex:
             group = Group(
                 identity=identity,
                 first_row=row_number,
-                rows=[row_number],
                 added_phones=identity.phones,
                 added_emails=identity.emails,
             )
             flagged = self._possible_duplicates(identity, group)
             self._register(group, identity)
             return Placement(group=group, merged=False, possible_duplicates=flagged)
-        group.rows.append(row_number)
         known_phones, known_emails = self._known(group)
         if new_phones := [phone for phone in identity.phones if phone not in known_phones]:
             group.added_phones = (*group.added_phones, *new_phones)

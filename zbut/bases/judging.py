@@ -24,9 +24,14 @@ CHUNK_ROWS = 2000  # rows a worker judges at a time: big enough to make a pickle
 CHUNK_TIMEOUT_S = 300  # a chunk takes well under a second; a worker gone would hang us
 
 
-def judged(rows: Iterable[list[str]], judge: RowJudge) -> Iterator[tuple[int, list[str], Judged]]:
+# A judged row: its number, its cells packed (``packed_fields``: a plan keeps the cells of
+# every rejected or merged row, as one string each), and what the judge made of it.
+JudgedRow = tuple[int, "str | list[str]", "Judged"]
+
+
+def judged(rows: Iterable[list[str]], judge: RowJudge) -> Iterator[JudgedRow]:
     for row_number, cells in enumerate(rows, start=2):
-        yield row_number, cells, judge(cells)
+        yield row_number, packed(cells), judge(cells)
 
 
 _worker_judge: RowJudge | None = None  # set in the parent before the workers are forked
@@ -40,7 +45,7 @@ def _judge_chunk(chunk: list[str | list[str]]) -> list[Judged]:
 
 def judged_in_workers(
     rows: Iterable[list[str]], judge: RowJudge, workers: int
-) -> Iterator[tuple[int, list[str], Judged]]:
+) -> Iterator[JudgedRow]:
     """``judged`` with the judging done by forked worker processes, in order.
 
     A few chunks are kept in flight per worker, so the file is read just ahead of the
@@ -59,8 +64,9 @@ def judged_in_workers(
         for chunk in _chunks(rows, CHUNK_ROWS):
             # One string a row: the parent, which every row waits for, is the one that pickles.
             rows_packed = [packed(cells) for cells in chunk]
-            pending.append((row_number, chunk, pool.apply_async(_judge_chunk, (rows_packed,))))
-            row_number += len(chunk)
+            result = pool.apply_async(_judge_chunk, (rows_packed,))
+            pending.append((row_number, rows_packed, result))
+            row_number += len(rows_packed)
             if len(pending) > 2 * workers:
                 yield from _numbered(*pending.popleft())
         while pending:
@@ -83,9 +89,7 @@ def _yield_to_the_writer() -> None:
     os.nice(WORKER_NICENESS)
 
 
-def _numbered(
-    first_row: int, chunk: list[list[str]], result: Any
-) -> Iterator[tuple[int, list[str], Judged]]:
+def _numbered(first_row: int, chunk: list[str | list[str]], result: Any) -> Iterator[JudgedRow]:
     judged = result.get(timeout=CHUNK_TIMEOUT_S)  # a killed worker's chunk never comes back
     yield from zip(range(first_row, first_row + len(chunk)), chunk, judged, strict=True)
 

@@ -27,7 +27,7 @@ from zbut.bases.models import (
 from zbut.bases.progress import ImportProgress, estimated_rows
 from zbut.bases.readers import EMPTY_FILE, BaseFileError, ReadErrorCode, iter_rows
 from zbut.bases.selectors import existing_identities
-from zbut.core.db_functions import background_inserts, statement_journals_in_memory
+from zbut.core.db_functions import background_inserts, sqlite_bulk_write
 from zbut.core.errors import ZbutError
 from zbut.history.models import EventKind
 from zbut.history.services import NewEvent, record_events
@@ -195,7 +195,7 @@ def run_import(*, base_import_id: int) -> BaseImport:
         # gc paused: the plan is millions of live objects, full passes would free nothing.
         with (
             gc_paused(),
-            statement_journals_in_memory(),
+            sqlite_bulk_write(),
             transaction.atomic(durable=True),
             background_inserts() as background,
         ):
