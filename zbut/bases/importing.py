@@ -21,7 +21,7 @@ from zbut.bases.emails import parse_emails
 from zbut.bases.identifiers import RegistryCode, RejectedRegistryCode, parse_registry_code
 from zbut.bases.judging import judged, judged_in_workers
 from zbut.bases.names import normalise_company_name
-from zbut.bases.packed_fields import packed, unpacked
+from zbut.bases.packed_fields import PackedCells, packed, unpacked
 from zbut.bases.phones import parse_phones
 from zbut.bases.regions import region_of
 
@@ -37,12 +37,8 @@ MSG_NO_NAME = "Немає назви компанії / no company name"
 MSG_NO_CONTACT = "Немає жодного контакту / no valid phone or e-mail"
 
 
-# The cells of a row, as ``packed_fields.packed`` gave them (``unpacked`` reads them): one
-# string instead of a list of strings saves half a kilobyte a row, and a plan keeps the cells
-# of every rejected, merged or flagged row.
-PackedCells = str | list[str]
-
-
+# A plan keeps the cells of every rejected, merged or flagged row: packed, one string instead
+# of a list of strings, half a kilobyte less a row.
 @dataclass(frozen=True, slots=True)
 class Rejection:
     row_number: int

@@ -15,7 +15,7 @@ from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from zbut.bases.numbering_plan import warm_up as warm_up_numbering_plan
-from zbut.bases.packed_fields import packed, unpacked
+from zbut.bases.packed_fields import PackedCells, packed, unpacked
 
 if TYPE_CHECKING:
     from zbut.bases.importing import Judged, RowJudge
@@ -24,9 +24,9 @@ CHUNK_ROWS = 2000  # rows a worker judges at a time: big enough to make a pickle
 CHUNK_TIMEOUT_S = 300  # a chunk takes well under a second; a worker gone would hang us
 
 
-# A judged row: its number, its cells packed (``packed_fields``: a plan keeps the cells of
-# every rejected or merged row, as one string each), and what the judge made of it.
-JudgedRow = tuple[int, "str | list[str]", "Judged"]
+# A judged row: its number, its cells packed (a plan keeps those of every rejected or merged
+# row), and what the judge made of it.
+JudgedRow = tuple[int, PackedCells, "Judged"]
 
 
 def judged(rows: Iterable[list[str]], judge: RowJudge) -> Iterator[JudgedRow]:
@@ -37,7 +37,7 @@ def judged(rows: Iterable[list[str]], judge: RowJudge) -> Iterator[JudgedRow]:
 _worker_judge: RowJudge | None = None  # set in the parent before the workers are forked
 
 
-def _judge_chunk(chunk: list[str | list[str]]) -> list[Judged]:
+def _judge_chunk(chunk: list[PackedCells]) -> list[Judged]:
     judge = _worker_judge
     assert judge is not None
     return [judge(unpacked(cells)) for cells in chunk]
@@ -89,7 +89,7 @@ def _yield_to_the_writer() -> None:
     os.nice(WORKER_NICENESS)
 
 
-def _numbered(first_row: int, chunk: list[str | list[str]], result: Any) -> Iterator[JudgedRow]:
+def _numbered(first_row: int, chunk: list[PackedCells], result: Any) -> Iterator[JudgedRow]:
     judged = result.get(timeout=CHUNK_TIMEOUT_S)  # a killed worker's chunk never comes back
     yield from zip(range(first_row, first_row + len(chunk)), chunk, judged, strict=True)
 

@@ -15,6 +15,9 @@ FIELD_SEPARATOR = "\x1f"
 
 Fields = TypeVar("Fields", bound=Sequence[str])
 
+# The cells of a row as ``packed`` gives them, for ``unpacked`` to read.
+PackedCells = str | list[str]
+
 
 def packed(fields: Fields) -> str | Fields:
     """The fields as one string, or as they are if one of them holds the separator."""
