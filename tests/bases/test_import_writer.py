@@ -96,6 +96,31 @@ def test_a_merged_row_adds_its_new_phone_to_a_company_written_before_it(
     assert Event.objects.get(company=agro, kind="companies_merged").payload["row"] == 4
 
 
+def test_a_company_merged_into_before_and_after_it_was_written_gets_each_contact_once(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base = tmp_path / "база.csv"
+    base.write_text(
+        "Назва;Телефон;Email\n"
+        "ТОВ «Агро-Світ»;067 294 51 23;\n"
+        "Агро-Світ, ТОВ;067 294 51 23, 044 123 45 67;\n"  # merged while still unwritten
+        "ТОВ «Бета»;050 111 22 33;\n"  # the second company: both are written now
+        "ТОВ «Агро-Світ»;067 294 51 23, 044 123 45 67;info@agro-svit.ua\n"  # merged after
+        "ТОВ «Агро-Світ»;044 123 45 67, 093 000 11 22;\n",  # and again, by the other phone
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(import_writer, "BATCH", 2)
+    result = _import(world.project_a, base)
+    assert (result.imported, result.merged) == (2, 3)
+    agro = Company.objects.get(project=world.project_a, name="Агро-Світ")
+    assert sorted(agro.phones.values_list("e164", flat=True)) == [
+        "+380441234567",
+        "+380672945123",
+        "+380930001122",
+    ]
+    assert list(agro.emails.values_list("address", flat=True)) == ["info@agro-svit.ua"]
+
+
 def test_an_import_writes_the_same_through_the_background_thread_as_without_it(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
