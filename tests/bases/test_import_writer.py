@@ -11,6 +11,7 @@ from django.db import connection
 
 from tests.bases.test_import import NASTY
 from tests.conftest import World
+from tests.core.test_db_functions import bulk_write_pragmas_now
 from zbut.bases import import_writer, services
 from zbut.bases.models import BaseImport, Company, ImportIssue
 from zbut.bases.services import confirm_mapping, mapping_of, run_import, start_import
@@ -74,23 +75,34 @@ def test_companies_written_one_by_one_as_they_are_placed_end_as_in_one_batch(
     assert verify_chains().is_intact
 
 
+def _import_rows(project: Project, tmp_path: Path, rows: list[str]) -> BaseImport:
+    base = tmp_path / "база.csv"
+    base.write_text("Назва;Телефон;Email\n" + "".join(f"{row}\n" for row in rows), "utf-8")
+    return _import(project, base)
+
+
+def _contacts(company: Company) -> tuple[list[str], list[str]]:
+    """Its phones (sorted) and e-mails."""
+    phones = sorted(company.phones.values_list("e164", flat=True))
+    return phones, list(company.emails.values_list("address", flat=True))
+
+
 def test_a_merged_row_adds_its_new_phone_to_a_company_written_before_it(
     world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    base = tmp_path / "база.csv"
-    base.write_text(
-        "Назва;Телефон;Email\n"
-        "ТОВ «Агро-Світ»;067 294 51 23;\n"
-        "ТОВ «Бета»;050 111 22 33;\n"
-        "Агро-Світ, ТОВ;067 294 51 23, 044 123 45 67;info@agro-svit.ua\n",
-        encoding="utf-8",
-    )
     monkeypatch.setattr(import_writer, "BATCH", 1)
-    result = _import(world.project_a, base)
+    result = _import_rows(
+        world.project_a,
+        tmp_path,
+        [
+            "ТОВ «Агро-Світ»;067 294 51 23;",
+            "ТОВ «Бета»;050 111 22 33;",
+            "Агро-Світ, ТОВ;067 294 51 23, 044 123 45 67;info@agro-svit.ua",
+        ],
+    )
     assert (result.imported, result.merged) == (2, 1)
     agro = Company.objects.get(project=world.project_a, name="Агро-Світ")
-    assert sorted(agro.phones.values_list("e164", flat=True)) == ["+380441234567", "+380672945123"]
-    assert list(agro.emails.values_list("address", flat=True)) == ["info@agro-svit.ua"]
+    assert _contacts(agro) == (["+380441234567", "+380672945123"], ["info@agro-svit.ua"])
     added = Event.objects.get(company=agro, kind="company_added")
     assert added.payload["row"] == 2
     assert Event.objects.get(company=agro, kind="companies_merged").payload["row"] == 4
@@ -99,26 +111,24 @@ def test_a_merged_row_adds_its_new_phone_to_a_company_written_before_it(
 def test_a_company_merged_into_before_and_after_it_was_written_gets_each_contact_once(
     world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    base = tmp_path / "база.csv"
-    base.write_text(
-        "Назва;Телефон;Email\n"
-        "ТОВ «Агро-Світ»;067 294 51 23;\n"
-        "Агро-Світ, ТОВ;067 294 51 23, 044 123 45 67;\n"  # merged while still unwritten
-        "ТОВ «Бета»;050 111 22 33;\n"  # the second company: both are written now
-        "ТОВ «Агро-Світ»;067 294 51 23, 044 123 45 67;info@agro-svit.ua\n"  # merged after
-        "ТОВ «Агро-Світ»;044 123 45 67, 093 000 11 22;\n",  # and again, by the other phone
-        encoding="utf-8",
-    )
     monkeypatch.setattr(import_writer, "BATCH", 2)
-    result = _import(world.project_a, base)
+    result = _import_rows(
+        world.project_a,
+        tmp_path,
+        [
+            "ТОВ «Агро-Світ»;067 294 51 23;",
+            "Агро-Світ, ТОВ;067 294 51 23, 044 123 45 67;",  # merged while still unwritten
+            "ТОВ «Бета»;050 111 22 33;",  # the second company: both are written now
+            "ТОВ «Агро-Світ»;067 294 51 23, 044 123 45 67;info@agro-svit.ua",  # merged after
+            "ТОВ «Агро-Світ»;044 123 45 67, 093 000 11 22;",  # and again, by the other phone
+        ],
+    )
     assert (result.imported, result.merged) == (2, 3)
     agro = Company.objects.get(project=world.project_a, name="Агро-Світ")
-    assert sorted(agro.phones.values_list("e164", flat=True)) == [
-        "+380441234567",
-        "+380672945123",
-        "+380930001122",
-    ]
-    assert list(agro.emails.values_list("address", flat=True)) == ["info@agro-svit.ua"]
+    assert _contacts(agro) == (
+        ["+380441234567", "+380672945123", "+380930001122"],
+        ["info@agro-svit.ua"],
+    )
 
 
 def test_an_import_writes_the_same_through_the_background_thread_as_without_it(
@@ -152,13 +162,10 @@ def test_an_import_writes_with_sqlite_bulk_write_settings(
 
     @contextlib.contextmanager
     def spying() -> Iterator[BackgroundInserts]:
-        with connection.cursor() as cursor:
-            for name in BULK_WRITE_PRAGMAS:
-                cursor.execute(f"PRAGMA {name}")
-                seen.append((name, cursor.fetchone()[0]))
+        seen.append(bulk_write_pragmas_now())
         with real() as background:
             yield background
 
     monkeypatch.setattr(services, "background_inserts", spying)
     assert _import(world.project_a, NASTY).imported > 0
-    assert dict(seen) == BULK_WRITE_PRAGMAS
+    assert seen == [BULK_WRITE_PRAGMAS]

@@ -195,7 +195,8 @@ def test_overlapping_blocks_restore_the_interval_when_the_last_one_ends() -> Non
     assert sys.getswitchinterval() == before
 
 
-def _pragmas() -> dict[str, int]:
+def bulk_write_pragmas_now() -> dict[str, int]:
+    """The connection's values of the pragmas ``sqlite_bulk_write`` sets."""
     with connection.cursor() as cursor:
         values = {}
         for name in BULK_WRITE_PRAGMAS:
@@ -207,31 +208,31 @@ def _pragmas() -> dict[str, int]:
 @sqlite_only
 @pytest.mark.django_db(transaction=True)
 def test_a_bulk_write_has_its_sqlite_settings_inside_the_block_only() -> None:
-    before = _pragmas()
+    before = bulk_write_pragmas_now()
     assert before != BULK_WRITE_PRAGMAS
     with sqlite_bulk_write():
-        assert _pragmas() == BULK_WRITE_PRAGMAS
+        assert bulk_write_pragmas_now() == BULK_WRITE_PRAGMAS
         with transaction.atomic():  # the transaction begun inside takes them
             Company.objects.none().count()
-    assert _pragmas() == before
+    assert bulk_write_pragmas_now() == before
 
 
 @sqlite_only
 def test_inside_a_transaction_already_the_block_changes_nothing(world: World) -> None:
     # SQLite read temp_store when the test's transaction began: changing it now is too late.
-    before = _pragmas()
+    before = bulk_write_pragmas_now()
     with sqlite_bulk_write():
-        assert _pragmas() == before
+        assert bulk_write_pragmas_now() == before
 
 
 @sqlite_only
 @pytest.mark.django_db(transaction=True)
 def test_a_connection_broken_inside_the_block_leaves_the_error_of_the_block() -> None:
-    before = _pragmas()
+    before = bulk_write_pragmas_now()
     try:
         with pytest.raises(ValueError, match="the block's own"), sqlite_bulk_write():
             connection.connection.close()  # broken under Django's feet
             raise ValueError("the block's own")
     finally:
         connection.close()
-    assert _pragmas() == before  # a new connection, as configured
+    assert bulk_write_pragmas_now() == before  # a new connection, as configured

@@ -19,7 +19,7 @@ from zbut.bases.columns import ColumnMapping, Field
 from zbut.bases.dedup import DuplicateIndex, Group, Identity
 from zbut.bases.emails import parse_emails
 from zbut.bases.identifiers import RegistryCode, RejectedRegistryCode, parse_registry_code
-from zbut.bases.judging import judged, judged_in_workers
+from zbut.bases.judging import JudgedRow, judged, judged_in_workers
 from zbut.bases.names import normalise_company_name
 from zbut.bases.packed_fields import PackedCells, packed, unpacked
 from zbut.bases.phones import parse_phones
@@ -145,7 +145,7 @@ def gc_paused() -> Iterator[None]:
 
 
 def _plan(
-    judged: Iterable[tuple[int, PackedCells, Judged]],
+    judged: Iterable[JudgedRow],
     existing: Iterable[tuple[int, Identity]],
     on_progress: Callable[[int], None] | None,
     plan: ImportPlan,
