@@ -7,13 +7,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
+from django.db.models import ProtectedError
 
 from tests.bases.test_import import NASTY
 from tests.conftest import World
 from tests.core.test_db_functions import bulk_write_pragmas_now
 from zbut.bases import import_writer, services
-from zbut.bases.models import BaseImport, Company, ImportIssue
+from zbut.bases.models import BaseImport, Company, CompanyEmail, CompanyPhone, ImportIssue
 from zbut.bases.services import confirm_mapping, mapping_of, run_import, start_import
 from zbut.core.db_functions import BULK_WRITE_PRAGMAS, BackgroundInserts
 from zbut.history.audit import verify_chains
@@ -169,3 +170,24 @@ def test_an_import_writes_with_sqlite_bulk_write_settings(
     monkeypatch.setattr(services, "background_inserts", spying)
     assert _import(world.project_a, NASTY).imported > 0
     assert seen == [BULK_WRITE_PRAGMAS]
+
+
+def test_what_an_import_writes_refers_only_to_its_own_rows_and_none_can_be_deleted(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The database does not check these references (IMPORT_WRITTEN in bases.models): the
+    # writer gives each row the ids of rows of the same import, and PROTECT keeps them.
+    monkeypatch.setattr(import_writer, "BATCH", 2)
+    base_import = _import(world.project_a, NASTY)
+    companies = Company.objects.filter(project=world.project_a)
+    ids = set(companies.values_list("pk", flat=True))
+
+    assert ids and set(CompanyPhone.objects.values_list("company_id", flat=True)) <= ids
+    assert set(CompanyEmail.objects.values_list("company_id", flat=True)) <= ids
+    issues = ImportIssue.objects.all()
+    assert set(issues.values_list("base_import_id", flat=True)) == {base_import.pk}
+    assert set(issues.exclude(company=None).values_list("company_id", flat=True)) <= ids
+    with pytest.raises(ProtectedError), transaction.atomic():
+        companies.first().delete()
+    with pytest.raises(ProtectedError), transaction.atomic():
+        world.project_a.delete()
