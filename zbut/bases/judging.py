@@ -80,7 +80,10 @@ def judged_in_workers(
         _worker_judge = None
 
 
-WORKER_NICENESS = 10
+# The lowest priority there is. On PostgreSQL the parent shares the CPUs with the server's
+# backend too, and the parent's GIL is what an import waits for: in three interleaved pairs
+# a 100 000-row import took 0.15–0.28 s less at 19 than at 10 (no change on SQLite).
+WORKER_NICENESS = 19
 
 
 def _yield_to_the_writer() -> None:
