@@ -35,8 +35,9 @@ class BaseState(models.TextChoices):
 # the database, as an event's are not (zbut.history.models). Each check is a lookup and a row
 # lock: 300 000 of them for an import of 100 000 rows, 1.7 s of PostgreSQL's one backend that
 # the import waits for. What they would catch cannot happen: these rows are written only by
-# this app's services, with the ids of rows of the same transaction, and nothing deletes a
-# company, a project or an import (their events PROTECT them; the ORM cascades the rest).
+# this app's services, with the ids of rows of the same transaction; a company or a project
+# with events cannot be deleted (PROTECT), no code deletes an import, and the ORM cascades
+# the rest.
 
 
 class Company(models.Model):
