@@ -109,3 +109,22 @@ def test_whatever_the_fast_path_accepts_the_general_path_accepts_alike(cell):
 
     if len(cell) <= 320 and _PLAIN_CELL.fullmatch(cell):
         assert parse_emails(cell) == _parse_any(cell)
+
+
+@given(
+    st.one_of(
+        st.emails(),
+        st.lists(st.emails(), min_size=1, max_size=4).map("; ".join),
+        st.text(alphabet="abcAB01._-+@ ,;\n<>", max_size=40),
+        st.sampled_from(PLAIN_CELLS + NOT_PLAIN_CELLS),
+    )
+)
+def test_an_import_keeps_each_address_and_refusal_as_parse_emails_reads_them(cell):
+    from zbut.bases.emails import email_fields
+
+    parse = parse_emails(cell)
+
+    assert email_fields(cell) == (
+        parse.emails,
+        [(bad.fragment, bad.message) for bad in parse.rejected],
+    )

@@ -301,3 +301,35 @@ def test_whatever_the_fast_path_answers_the_general_path_answers_alike(cell):
 
     if fast is not None:
         assert fast == _parse_any(cell)
+
+
+def _as_import_keeps_it(cell):
+    parse = parse_phones(cell)
+    phones = [(p.e164, str(p.kind), p.operator, p.extension) for p in parse.phones]
+    return phones, [(bad.fragment, bad.message) for bad in parse.rejected]
+
+
+@pytest.mark.parametrize(
+    "cell", [form[0] for form in FORMS if isinstance(form[0], str)] + WELL_FORMED_CELLS
+)
+def test_an_import_keeps_each_phone_as_parse_phones_reads_it(cell):
+    from zbut.bases.phones import phone_fields
+
+    assert phone_fields(cell) == _as_import_keeps_it(cell)
+
+
+@given(
+    st.one_of(
+        well_formed_like,
+        st.lists(well_formed_like, min_size=1, max_size=4).map(", ".join),
+        st.text(alphabet="0123456789 +()-.,;/\n|доб.вн٢", max_size=40),
+        st.text(max_size=30),
+    )
+)
+def test_whatever_the_cell_an_import_keeps_what_parse_phones_reads(cell):
+    from zbut.bases.phones import phone_fields
+
+    phones, refused = phone_fields(cell)
+
+    assert (phones, refused) == _as_import_keeps_it(cell)
+    assert all(type(kind) is str for _e164, kind, _operator, _extension in phones)

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class Identity:
+# Identity and Placement are named tuples, immutable as a frozen dataclass would be: an
+# import makes one of each for every row, in the process every row waits for, and a frozen
+# dataclass's __init__ (a call of object.__setattr__ per field) took three times as long.
+class Identity(NamedTuple):
     """What dedup needs to know of a company or an incoming row.
 
     Phones and e-mails are any collection without repeats: an import gives tuples, which
@@ -43,8 +46,7 @@ class Group:
         return self.company_id is None
 
 
-@dataclass(frozen=True, slots=True)
-class Placement:
+class Placement(NamedTuple):
     """Where one row went: a new group, or merged into an earlier group."""
 
     group: Group

@@ -111,6 +111,17 @@ def parse_emails(cell: object) -> EmailParse:
     return _parse_any(text)
 
 
+def email_fields(cell: str) -> tuple[tuple[str, ...], list[tuple[str, str]]]:
+    """``parse_emails(cell)`` as an import keeps it: the addresses, and each refusal as
+    (fragment, message); the common cell builds no ``EmailParse`` (an import reads 100 000).
+    """
+    found = _PLAIN_CELL.fullmatch(cell) if len(cell) <= _MAX_LENGTH else None
+    if found is not None:
+        return _plain_addresses(found.groups()), []
+    parsed = _parse_any(cell)
+    return parsed.emails, [(bad.fragment, bad.message) for bad in parsed.rejected]
+
+
 def _plain_addresses(groups: tuple[str | None, ...]) -> tuple[str, ...]:
     """The addresses _PLAIN_CELL matched, lower-cased and deduplicated in order."""
     emails: list[str] = []

@@ -17,12 +17,12 @@ from django.db import models
 from zbut.bases.bulk import encode_json
 from zbut.bases.columns import ColumnMapping, Field
 from zbut.bases.dedup import DuplicateIndex, Group, Identity
-from zbut.bases.emails import parse_emails
+from zbut.bases.emails import email_fields
 from zbut.bases.identifiers import RegistryCode, RejectedRegistryCode, parse_registry_code
 from zbut.bases.judging import JudgedRow, judged, judged_in_workers
 from zbut.bases.names import normalise_company_name
 from zbut.bases.packed_fields import PackedCells, packed, unpacked
-from zbut.bases.phones import parse_phones
+from zbut.bases.phones import phone_fields
 from zbut.bases.regions import region_of
 
 PROGRESS_EVERY = 5000
@@ -203,15 +203,19 @@ class RowJudge:
 
     def __init__(self, mapping: ColumnMapping, default_source: str) -> None:
         first = {target: indexes[0] for target in Field if (indexes := mapping.index_of(target))}
-        # Each column's index as a plain attribute, not looked up by Field for every row: a
-        # TextChoices member is hashed by a Python method, and a row asks for nine columns.
-        self.name_at = first.get(Field.NAME)
-        self.address_at = first.get(Field.ADDRESS)
-        self.region_at = first.get(Field.REGION)
-        self.category_at = first.get(Field.CATEGORY)
-        self.source_at = first.get(Field.SOURCE)
-        self.contact_person_at = first.get(Field.CONTACT_PERSON)
-        self.edrpou_at = first.get(Field.EDRPOU)
+        # The columns a row's text fields come from, in the order __call__ reads them, looked
+        # up once (a TextChoices member is hashed by a Python method). A field the file has no
+        # column for reads index -1 of the padded row: the pad's last cell, always "".
+        self.text_columns = tuple(
+            first.get(target, -1)
+            for target in (
+                Field.NAME, Field.ADDRESS, Field.REGION, Field.CATEGORY, Field.SOURCE,
+                Field.CONTACT_PERSON, Field.EDRPOU,
+            )
+        )  # fmt: skip
+        # Appended to each row, so that a row shorter than its header reads "" for the cells
+        # it lacks, without a length test per cell.
+        self.pad = [""] * (len(mapping.headers) + 1)
         self.phone_columns = mapping.index_of(Field.PHONES)
         self.email_columns = mapping.index_of(Field.EMAILS)
         self.extra_columns = mapping.extra_columns
@@ -220,72 +224,65 @@ class RowJudge:
     def __call__(self, cells: list[str]) -> Judged:
         if not "".join(cells).strip():  # every cell blank
             return None
-        raw_name = _cell(cells, self.name_at)
+        row = cells + self.pad
+        # Each text cell with its whitespace collapsed.
+        raw_name, address, region, category, source, contact_person, raw_edrpou = [
+            " ".join(row[index].split()) for index in self.text_columns
+        ]
         name = normalise_company_name(raw_name) if raw_name else None
         if name is None or not name.display:
             return (RowRejection.NO_NAME.value, *message_halves(MSG_NO_NAME))
-        phones, phone_problems = self._phones(cells)
-        emails, email_problems = self._emails(cells)
+        phones, phone_problems = self._phones(row)
+        emails, email_problems = self._emails(row)
         if not phones and not emails:
             return _no_contact(phone_problems + email_problems)
         extra = {}
         for i, header in self.extra_columns.items():
-            if i < len(cells) and (value := cells[i].strip()):
+            if value := row[i].strip():
                 extra[header] = value
-        edrpou = self._registry_code(cells, extra)
-        address = _cell(cells, self.address_at)
+        edrpou = _registry_code(raw_edrpou, extra)
         fields = (
             name.display,
             name.legal_form,
             edrpou,
             address,
-            _cell(cells, self.region_at) or region_of(address=address) or "",
-            _cell(cells, self.category_at),
-            _cell(cells, self.source_at) or self.default_source,
-            _cell(cells, self.contact_person_at),
+            region or region_of(address=address) or "",
+            category,
+            source or self.default_source,
+            contact_person,
             encode_json(extra) if extra else "{}",
         )
         return company_record(fields), edrpou, name.key, phones, emails
 
-    def _phones(self, cells: list[str]) -> tuple[list[tuple], list[tuple[str, str]]]:
+    def _phones(self, row: list[str]) -> tuple[list[tuple], list[tuple[str, str]]]:
         found: list[tuple] = []
         problems: list[tuple[str, str]] = []
         for index in self.phone_columns:
-            if index >= len(cells) or not cells[index].strip():
-                continue
-            parsed = parse_phones(cells[index])
-            # The kind as its plain value: an enum member costs a class lookup to unpickle.
-            found += [(p.e164, str(p.kind), p.operator, p.extension) for p in parsed.phones]
-            problems += [(bad.fragment, bad.message) for bad in parsed.rejected]
+            if row[index] and not row[index].isspace():
+                phones, refused = phone_fields(row[index])
+                found += phones
+                problems += refused
         return found, problems
 
-    def _emails(self, cells: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
+    def _emails(self, row: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
         found: list[str] = []
         problems: list[tuple[str, str]] = []
         for index in self.email_columns:
-            if index >= len(cells) or not cells[index].strip():
-                continue
-            parsed = parse_emails(cells[index])
-            found += parsed.emails
-            problems += [(bad.fragment, bad.message) for bad in parsed.rejected]
+            if row[index] and not row[index].isspace():
+                emails, refused = email_fields(row[index])
+                found += emails
+                problems += refused
         return found, problems
 
-    def _registry_code(self, cells: list[str], extra: dict[str, str]) -> str:
-        """A valid code, or "" with the unusable value kept among the extra attributes."""
-        raw = _cell(cells, self.edrpou_at)
-        parsed = parse_registry_code(raw)
-        if isinstance(parsed, RegistryCode):
-            return parsed.code
-        if isinstance(parsed, RejectedRegistryCode):
-            extra["ЄДРПОУ (не прийнято)"] = f"{raw} — {parsed.message}"
-        return ""
 
-
-def _cell(cells: list[str], index: int | None) -> str:
-    """A cell with its whitespace collapsed, or "" where the row has no such column."""
-    if index is None or index >= len(cells):
-        return ""
-    return " ".join(cells[index].split())
+def _registry_code(raw: str, extra: dict[str, str]) -> str:
+    """A valid code, or "" with the unusable value kept among the extra attributes."""
+    parsed = parse_registry_code(raw)
+    if isinstance(parsed, RegistryCode):
+        return parsed.code
+    if isinstance(parsed, RejectedRegistryCode):
+        extra["ЄДРПОУ (не прийнято)"] = f"{raw} — {parsed.message}"
+    return ""
 
 
 def message_halves(message: str) -> tuple[str, str]:

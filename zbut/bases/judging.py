@@ -14,8 +14,8 @@ from collections.abc import Iterable, Iterator
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
-from zbut.bases.numbering_plan import warm_up as warm_up_numbering_plan
 from zbut.bases.packed_fields import PackedCells, packed, unpacked
+from zbut.bases.phones import warm_up as warm_up_phones
 
 if TYPE_CHECKING:
     from zbut.bases.importing import Judged, RowJudge
@@ -55,7 +55,7 @@ def judged_in_workers(
     """
     global _worker_judge
     _worker_judge = judge
-    warm_up_numbering_plan()
+    warm_up_phones()
     context = multiprocessing.get_context("fork")
     pool = context.Pool(processes=workers, initializer=_yield_to_the_writer)
     try:

@@ -32,11 +32,6 @@ MOBILE_OPERATORS: dict[str, str] = {
 }
 
 
-def warm_up() -> None:
-    """Build the lookup tables now: before forking workers, so that they share one copy."""
-    classified_by_prefix()
-
-
 def classify(nsn: str) -> tuple[PhoneKind, str] | None:
     """Kind and operator of a nine-digit national number; ``None`` when the plan has none.
 
