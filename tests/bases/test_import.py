@@ -280,3 +280,24 @@ def test_a_file_that_breaks_midway_stops_the_worker_processes_too(monkeypatch):
     with pytest.raises(BaseFileError):
         importing.plan_import(rows=breaking_rows(), mapping=guess_mapping(header), workers=2)
     assert multiprocessing.active_children() == []
+
+
+def test_a_number_or_address_written_twice_in_a_row_is_one_contact_as_first_written():
+    from zbut.bases.columns import guess_mapping
+    from zbut.bases.importing import plan_import
+
+    header = ["Назва", "Телефон", "Моб. телефон", "Email", "E-mail"]
+    row = [
+        "ТОВ Агро",
+        "044 234 56 78 доб. 12, 067 294 51 23",
+        "+380442345678, 0672945123; 050 123 45 67",
+        "info@agro.ua",
+        "INFO@agro.ua; sales@agro.ua",
+    ]
+
+    plan = plan_import(rows=[row], mapping=guess_mapping(header))
+
+    (group,) = plan.new_groups
+    assert group.identity.phones == ("+380442345678", "+380672945123", "+380501234567")
+    assert group.identity.emails == ("info@agro.ua", "sales@agro.ua")
+    assert plan.phone_details["+380442345678"][3] == "12"  # the extension as first written

@@ -168,12 +168,7 @@ def _plan(
         for phone in phones:
             if phone[0] not in details:
                 details[phone[0]] = phone
-        identity = Identity(
-            name_key=name_key,
-            edrpou=edrpou,
-            phones=tuple(dict.fromkeys([phone[0] for phone in phones])),
-            emails=tuple(dict.fromkeys(emails)),
-        )
+        identity = Identity(name_key, edrpou, tuple([phone[0] for phone in phones]), emails)
         placement = index.place(row_number, identity)
         if placement.merged:
             plan.merges.append(Merge(row_number, placement.group, placement.matched_by, cells))
@@ -193,8 +188,10 @@ def _plan(
 # A judged row, as a worker process sends it back (plain tuples: cheap to pickle):
 #   None                                            a blank row
 #   (code, reason_uk, reason_en)                    a rejected row
-#   (record, edrpou, name_key, phones, emails)      an accepted row: its company_record, and
-#       each phone as (e164, kind, operator, extension), the fields of a PhoneDraft.
+#   (record, edrpou, name_key, phones, emails)      an accepted row: its company_record, each
+#       phone as (e164, kind, operator, extension), the fields of a PhoneDraft, and its
+#       e-mails, a tuple; each number and each address once, as first written in the row
+#       (the workers deduplicate them, not the process every row waits for).
 Judged = tuple | None
 
 
@@ -262,16 +259,23 @@ class RowJudge:
                 phones, refused = phone_fields(row[index])
                 found += phones
                 problems += refused
+        if len(found) > 1:  # the same number may be in two columns, or with two extensions
+            first_of: dict[str, tuple] = {}
+            for phone in found:
+                first_of.setdefault(phone[0], phone)
+            found = list(first_of.values())
         return found, problems
 
-    def _emails(self, row: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
-        found: list[str] = []
+    def _emails(self, row: list[str]) -> tuple[tuple[str, ...], list[tuple[str, str]]]:
+        found: tuple[str, ...] = ()
         problems: list[tuple[str, str]] = []
         for index in self.email_columns:
             if row[index] and not row[index].isspace():
                 emails, refused = email_fields(row[index])
                 found += emails
                 problems += refused
+        if len(self.email_columns) > 1:  # one column's addresses are unique already
+            found = tuple(dict.fromkeys(found))
         return found, problems
 
 
