@@ -11,6 +11,10 @@ import_100k_s[DB], import_peak_mb[DB], import_vs_django_import_export_ratio[DB]
 portal_page_p95_ms[DB], live_latency_p99_ms[DB]
                            Data Base ONLINE's table page with each filter, and commit-to-SSE
                            latency under load on uvicorn (see bench/portal_live.py).
+machine_cpus, machine_python_loop_ms
+                           printed first: the CPUs and the best of 5 runs of a fixed loop of
+                           plain Python, so that figures taken on different machines can be
+                           set side by side (the machines we get differ by up to 2x).
 
 Every benchmark makes its own database (a temporary SQLite file, or a fresh PostgreSQL database
 `zbut_bench_<pid>` on 127.0.0.1:5432 that is dropped afterwards) and migrates it.
@@ -20,11 +24,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import subprocess
 import sys
 import tempfile
 import time
+import timeit
 from pathlib import Path
 
 from bench.databases import DATABASES, BenchDatabase, bench_database, postgresql_answers
@@ -62,12 +68,24 @@ def main(argv: list[str] | None = None) -> int:
     figures = _choices(args.only, FIGURES, "--only")
     vendors = _choices(args.databases, DATABASES, "--databases")
 
+    for name, value in machine_figures():
+        _line(name, value)
     failed = False
     with tempfile.TemporaryDirectory(prefix="zbut-bench-base-") as files:
         for figure in figures:
             for vendor in vendors:
                 failed |= not _figure(figure, vendor, args, files)
     return 1 if failed else 0
+
+
+def machine_figures() -> list[tuple[str, str]]:
+    """How fast this machine is, measured as `python -m timeit` would measure the loop."""
+    loop = timeit.Timer("sum(i * i for i in range(5_000_000))")
+    best = min(loop.repeat(repeat=5, number=1))
+    return [
+        ("machine_cpus", f"{os.cpu_count()} cpus"),
+        ("machine_python_loop_ms", f"{best * 1000:.0f} ms"),
+    ]
 
 
 def _figure(figure: str, vendor: str, args: argparse.Namespace, files: str) -> bool:
