@@ -116,6 +116,24 @@ class QueueItem(models.Model):
                 name="queue_waiting",
             ),
             models.Index(fields=["claimed_by", "claimed_until"], name="queue_claims"),
+            # One for each bucket of the queue (desk.queue.claimable), read from the best item
+            # on: a claim must not sort a project's whole queue. Partial on NULL tests only,
+            # which SQLite can match to a query's text (it cannot match a bound "queued").
+            models.Index(
+                fields=["project", "state", "callback_at"],
+                condition=Q(callback_at__isnull=False),
+                name="queue_callbacks",
+            ),
+            models.Index(
+                fields=["project", "state", "attempts", "-priority", "company"],
+                condition=Q(callback_at__isnull=True, next_attempt_at__isnull=True),
+                name="queue_fresh",
+            ),
+            models.Index(
+                fields=["project", "state", "-priority", "next_attempt_at", "company"],
+                condition=Q(callback_at__isnull=True, next_attempt_at__isnull=False),
+                name="queue_retries",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from zbut.accounts.models import Membership, Role, User
@@ -34,8 +34,6 @@ from zbut.desk.rules import callback_moment
 from zbut.outreach.selectors import callable_companies
 from zbut.projects.models import Assignment, Phase, Project, ProjectKind
 from zbut.projects.selectors import current_phase
-
-NOT_DUE = 9
 
 
 def rules_of(project: Project) -> QueueRules:
@@ -114,26 +112,37 @@ def sync_queue(*, project: Project, phase: Phase | None = None) -> int:
 
 
 def claimable(*, project: Project, manager_id: int, now: datetime, grace: timedelta
-              ) -> QuerySet[QueueItem]:  # fmt: skip
-    """The items a manager may take now, best first."""
+              ) -> list[QuerySet[QueueItem]]:  # fmt: skip
+    """The items a manager may take now: one query per bucket, in the queue's order, each
+    best first.
+
+    A query a bucket, not one ordered by the bucket: ordered by a computed bucket, every claim
+    sorted the whole queue (a project of a million companies has a million items), while each
+    bucket's query reads its own index (Meta.indexes of QueueItem) from the best item on.
+    """
+    free = QueueItem.objects.filter(project=project, state=QueueState.QUEUED).filter(
+        Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+    )
     # A failed attempt on a due callback schedules a retry: the callback waits for it too.
     retry_due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
-    bucket = Case(
-        When(retry_due, callback_at__lte=now, callback_owner_id=manager_id, then=Value(0)),
-        When(retry_due, callback_at__lte=now, callback_owner__isnull=True, then=Value(1)),
-        When(retry_due, callback_at__lte=now - grace, then=Value(1)),
-        When(callback_at__isnull=True, attempts=0, next_attempt_at__isnull=True, then=Value(2)),
-        When(callback_at__isnull=True, next_attempt_at__lte=now, then=Value(3)),
-        default=Value(NOT_DUE),
-        output_field=IntegerField(),
+    own = Q(callback_owner_id=manager_id)
+    # The due callbacks are few (a range of the callbacks' index): one query sorts them, the
+    # manager's own first, then the team's whose owner is gone or whose grace period passed.
+    callbacks = (
+        free.filter(retry_due, callback_at__lte=now)
+        .filter(own | Q(callback_owner__isnull=True) | Q(callback_at__lte=now - grace))
+        .annotate(theirs=Case(When(own, then=Value(0)), default=Value(1)))
+        .order_by("theirs", "-priority", "callback_at", "next_attempt_at", "company_id")
     )
-    return (
-        QueueItem.objects.filter(project=project, state=QueueState.QUEUED)
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .annotate(bucket=bucket)
-        .filter(bucket__lt=NOT_DUE)
-        .order_by("bucket", "-priority", "callback_at", "next_attempt_at", "company_id")
-    )
+    return [
+        callbacks,
+        free.filter(callback_at__isnull=True, next_attempt_at__isnull=True, attempts=0).order_by(
+            "-priority", "company_id"
+        ),
+        free.filter(callback_at__isnull=True, next_attempt_at__lte=now).order_by(
+            "-priority", "next_attempt_at", "company_id"
+        ),
+    ]
 
 
 def claim_next(*, project: Project, manager: User) -> QueueItem | None:
@@ -153,15 +162,20 @@ def claim_next(*, project: Project, manager: User) -> QueueItem | None:
 def _claim(*, project: Project, manager: User, skipped: list[int]) -> QueueItem | None:
     rules = rules_of(project)
     now = timezone.now()
-    candidates = claimable(
+    buckets = claimable(
         project=project,
         manager_id=manager.pk,
         now=now,
         grace=timedelta(minutes=rules.callback_grace_minutes),
-    ).exclude(company_id__in=skipped)
-    if connection.features.has_select_for_update_skip_locked:
-        candidates = candidates.select_for_update(skip_locked=True, of=("self",))
-    item = candidates.first()
+    )
+    item = None
+    for bucket in buckets:
+        candidates = bucket.exclude(company_id__in=skipped)
+        if connection.features.has_select_for_update_skip_locked:
+            candidates = candidates.select_for_update(skip_locked=True, of=("self",))
+        item = candidates.first()
+        if item is not None:
+            break
     if item is None:
         return None
     item.claimed_by = manager
