@@ -115,7 +115,14 @@ class QueueItem(models.Model):
                 condition=Q(state="queued"),
                 name="queue_waiting",
             ),
-            models.Index(fields=["claimed_by", "claimed_until"], name="queue_claims"),
+            # Of the claimed items only: with every unclaimed item under one NULL, SQLite's
+            # statistics (ANALYZE) made a manager's own claim look unselective, and finding it
+            # read a project's whole queue (20 ms for 300 000 companies).
+            models.Index(
+                fields=["claimed_by", "claimed_until"],
+                condition=Q(claimed_by__isnull=False),
+                name="queue_claims",
+            ),
             # One for each bucket of the queue (desk.queue.claimable), read from the best item
             # on: a claim must not sort a project's whole queue. Partial on NULL tests only,
             # which SQLite can match to a query's text (it cannot match a bound "queued").
