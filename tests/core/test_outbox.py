@@ -29,6 +29,10 @@ def test_handler():
     BEHAVIOUR.clear()
     outbox.register("test.send", outbox.Handler(_handler))
     outbox.register("test.throttled", outbox.Handler(_handler, rate_per_second=1, burst=2))
+    outbox.register(
+        "test.two_requests",
+        outbox.Handler(_handler, rate_per_second=1, burst=4, requests_per_call=2),
+    )
     yield
 
 
@@ -130,6 +134,15 @@ def test_a_destination_is_rate_limited_and_deferred_messages_keep_their_attempts
     deferred = OutboxMessage.objects.get(pk=messages[2].pk)
     assert deferred.attempts == 0
     assert deferred.next_attempt_at > timezone.now()
+
+
+def test_a_call_of_two_requests_takes_two_tokens_of_the_destinations_limit(db):
+    messages = [_enqueue(f"m{i}", kind="test.two_requests") for i in range(3)]
+    states = [outbox.deliver(m.pk).state for m in messages]
+    # A burst of 4 requests is two calls: the third waits for two tokens, about 2 s at 1/s.
+    assert states == [OutboxState.DELIVERED, OutboxState.DELIVERED, OutboxState.QUEUED]
+    deferred = OutboxMessage.objects.get(pk=messages[2].pk)
+    assert deferred.next_attempt_at > timezone.now() + timedelta(seconds=1.5)
 
 
 def test_backoff_grows_and_is_capped_at_an_hour():

@@ -54,6 +54,9 @@ class Handler:
     # Delivers a backlog in one call (e.g. a Bitrix24 `batch`): message id → result or error.
     deliver_many: Callable[[list[OutboxMessage]], dict[int, Any]] | None = None
     batch_size: int = 1
+    # Requests one call of ``deliver`` or ``deliver_many`` makes to the destination, each a
+    # token of its rate limit (a Bitrix24 transfer looks its leads up, then writes: two).
+    requests_per_call: int = 1
 
 
 _HANDLERS: dict[str, Handler] = {}
@@ -159,8 +162,8 @@ def _delivered(message: OutboxMessage, handler: Handler, result: dict[str, Any])
 def _deliver_backlog(first: OutboxMessage, handler: Handler) -> OutboxMessage:
     """Deliver the claimed message with other due ones of its kind and destination, in one go.
 
-    One rate-limit token for the lot (a Bitrix24 batch counts as one request). Each message
-    ends on its own: delivered, retried or dead, as its own result says.
+    One call's tokens for the lot (``requests_per_call``: a Bitrix24 batch counts as one
+    request). Each message ends on its own: delivered, retried or dead, as its own result says.
     """
     messages = [first, *_claim_more(first, handler.batch_size - 1)]
     for message in messages:
@@ -243,7 +246,8 @@ def _finish(message: OutboxMessage, *, dead: bool, error: str) -> OutboxMessage:
 
 @transaction.atomic
 def _take_token(destination: str, handler: Handler) -> timedelta | None:
-    """A leaky bucket per destination in the database, so every worker shares it."""
+    """A leaky bucket per destination in the database, so every worker shares it: the
+    tokens of one call (``requests_per_call``), or how long to wait for them."""
     if handler.rate_per_second <= 0:
         return None
     DestinationHealth.objects.get_or_create(
@@ -253,11 +257,12 @@ def _take_token(destination: str, handler: Handler) -> timedelta | None:
     now = timezone.now()
     elapsed = (now - bucket.refilled_at).total_seconds()
     tokens = min(float(handler.burst), bucket.tokens + elapsed * handler.rate_per_second)
-    if tokens < 1:
+    needed = handler.requests_per_call
+    if tokens < needed:
         bucket.tokens, bucket.refilled_at = tokens, now
         bucket.save(update_fields=["tokens", "refilled_at"])
-        return timedelta(seconds=(1 - tokens) / handler.rate_per_second)
-    bucket.tokens, bucket.refilled_at = tokens - 1, now
+        return timedelta(seconds=(needed - tokens) / handler.rate_per_second)
+    bucket.tokens, bucket.refilled_at = tokens - needed, now
     bucket.save(update_fields=["tokens", "refilled_at"])
     return None
 

@@ -306,6 +306,7 @@ def register_handlers() -> None:
             on_finish=record_delivery,
             deliver_many=deliver_transfers_to_bitrix24,
             batch_size=TRANSFERS_PER_BATCH,
+            requests_per_call=2,  # the look-ups' batch, then the writes'
         ),
     )
     outbox.register(
