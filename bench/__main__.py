@@ -6,11 +6,20 @@ audit_verify_1m_s[DB]      wall time of the real `zbut audit verify` command (a 
                            Django start-up included) over a history of 1 000 000 events.
 import_100k_s[DB], import_peak_mb[DB], import_vs_django_import_export_ratio[DB]
                            a messy 100 000-row cp1251 base through the real `zbut import-base`:
-                           the median wall time of 3 runs, their peak memory, and
+                           the median wall time of 5 runs, their peak memory, and
                            django-import-export's time per row over ours (bench/imports.py).
 portal_page_p95_ms[DB], live_latency_p99_ms[DB]
                            Data Base ONLINE's table page with each filter, and commit-to-SSE
                            latency under load on uvicorn (see bench/portal_live.py).
+desk_claim_p95_ms[DB], desk_outcome_p95_ms[DB], desk_double_assignments[DB],
+desk_outcomes_per_s[DB]    managers (50 on PostgreSQL, 10 on SQLite) claiming and recording
+                           outcomes as fast as they can in a project of 1 000 000 companies
+                           (see bench/desk.py).
+handoff_backlog_1000_s[DB], handoff_duplicates[DB], handoff_latency_median_s[DB]
+                           the hand-off to an emulated Bitrix24 (2 requests/s, burst 50) through
+                           the real `zbut worker`s: a backlog of 1 000 transfers drained, the
+                           leads beyond one per transfer, and the median commit-to-lead time of
+                           single transfers (see bench/handoff.py).
 machine_cpus, machine_python_loop_ms
                            printed first: the CPUs and the best of 5 runs of a fixed loop of
                            plain Python, so that figures taken on different machines can be
@@ -34,11 +43,22 @@ import timeit
 from pathlib import Path
 
 from bench.databases import DATABASES, BenchDatabase, bench_database, postgresql_answers
+from bench.desk import desk_figures
+from bench.handoff import handoff_figures
 from bench.imports import import_figures, make_base
+from bench.notes import note
 from bench.portal_live import portal_live_figures
 from bench.portal_reports import figures as portal_report_figures
 
-FIGURES = ("history_append", "audit_verify", "import", "portal_reports", "portal_live")
+FIGURES = (
+    "history_append",
+    "audit_verify",
+    "import",
+    "portal_reports",
+    "portal_live",
+    "desk",
+    "handoff",
+)
 IMPORT_ROWS = 100_000
 APPEND_EVENTS = 200_000
 VERIFY_EVENTS = 1_000_000
@@ -97,6 +117,14 @@ def _figure(figure: str, vendor: str, args: argparse.Namespace, files: str) -> b
         for name, value in portal_live_figures(vendor):
             _line(name, value)
         return True
+    if figure == "desk":
+        for name, value in desk_figures(vendor):
+            _line(name, value)
+        return True
+    if figure == "handoff":
+        for name, value in handoff_figures(vendor):
+            _line(name, value)
+        return True
     if figure == "portal_reports":
         for name, value in portal_report_figures(vendor, companies=100_000, events=1_000_000):
             _line(name, value)
@@ -132,6 +160,19 @@ def _names(figure: str, vendor: str, args: argparse.Namespace) -> list[str]:
         return [f"portal_page_p95_ms[{vendor}]", f"live_latency_p99_ms[{vendor}]"]
     if figure == "portal_reports":
         return [f"funnel_report_s[{vendor}]", f"export_100k_s[{vendor}]"]
+    if figure == "desk":
+        return [
+            f"desk_claim_p95_ms[{vendor}]",
+            f"desk_outcome_p95_ms[{vendor}]",
+            f"desk_double_assignments[{vendor}]",
+            f"desk_outcomes_per_s[{vendor}]",
+        ]
+    if figure == "handoff":
+        return [
+            f"handoff_backlog_1000_s[{vendor}]",
+            f"handoff_duplicates[{vendor}]",
+            f"handoff_latency_median_s[{vendor}]",
+        ]
     if figure != "import":
         return [_name(figure, vendor, args)]
     return [
@@ -162,11 +203,6 @@ def _line(name: str, value: str) -> None:
     sys.stdout.flush()
 
 
-def _note(text: str) -> None:
-    sys.stderr.write(f"  ({text})\n")
-    sys.stderr.flush()
-
-
 def _child(database: BenchDatabase, task: str, events: int, projects: int, batch: int) -> dict:
     command = [sys.executable, "-m", "bench.run", task, "--events", str(events)]
     command += ["--projects", str(projects), "--batch", str(batch)]
@@ -181,7 +217,7 @@ def _child(database: BenchDatabase, task: str, events: int, projects: int, batch
 
 def _audit_verify(database: BenchDatabase, events: int, args: argparse.Namespace) -> bool:
     made = _child(database, "generate", events, args.projects, 10_000)
-    _note(
+    note(
         f"{database.vendor}: generated {made['events']} events through record_events "
         f"in {made['seconds']:.1f} s ({made['events'] / made['seconds']:.0f} events/s)"
     )

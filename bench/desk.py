@@ -47,6 +47,7 @@ WEIGHTS = (4, 5, 8, 3, 1, 45, 34)  # the middle of each outcome's norm (PRODUCT.
 
 def desk_figures(vendor: str) -> Iterator[tuple[str, str]]:
     from bench.databases import bench_database
+    from bench.notes import note
 
     managers = MANAGERS[vendor]
     with bench_database(vendor) as database:
@@ -58,12 +59,11 @@ def desk_figures(vendor: str) -> Iterator[tuple[str, str]]:
         sys.stderr.write(done.stdout[-2000:] + done.stderr[-4000:])
         raise SystemExit(f"bench.desk failed on {vendor}")
     result = json.loads(done.stdout.strip().splitlines()[-1])
-    print(
-        f"  ({vendor}: {result['companies']} companies built in {result['build_s']:.0f} s; "
+    note(
+        f"{vendor}: {result['companies']} companies built in {result['build_s']:.0f} s; "
         f"{managers} managers for {DURATION_S:.0f} s: {result['outcomes']} outcomes, "
         f"claim p50 {result['claim_p50_ms']:.1f} ms, "
-        f"outcome p50 {result['outcome_p50_ms']:.1f} ms)",
-        flush=True,
+        f"outcome p50 {result['outcome_p50_ms']:.1f} ms"
     )
     yield f"desk_claim_p95_ms[{vendor}]", f"{result['claim_p95_ms']:.1f} ms"
     yield f"desk_outcome_p95_ms[{vendor}]", f"{result['outcome_p95_ms']:.1f} ms"

@@ -36,6 +36,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from bench.databases import BenchDatabase, bench_database
+from bench.notes import note
 
 OUR_RUNS = 5  # imports of ours timed; the median is reported
 WARM_UP_RUNS = 1  # untimed first: the file, the code and the server's caches read in once
@@ -48,7 +49,7 @@ def make_base(directory: str, rows: int) -> Path:
     path = Path(directory) / f"base-{rows}-cp1251.csv"
     command = [sys.executable, "-m", "bench.basegen", str(path), "--rows", str(rows)]
     done = _run(command, env=None)
-    _note(f"base file: {path.stat().st_size / 1e6:.1f} MB, {done.stdout.strip()}")
+    note(f"base file: {path.stat().st_size / 1e6:.1f} MB, {done.stdout.strip()}")
     return path
 
 
@@ -72,8 +73,8 @@ def import_figures(vendor: str, base: Path, rows: int) -> Iterator[tuple[str, st
     report = runs[0][2]
     if any(other != report for _seconds, _peak, other in runs):
         raise SystemExit(f"zbut import-base reported differently from run to run on {vendor}")
-    _note(f"{vendor}: our import took {', '.join(f'{t:.2f}' for t in times)} s; the median counts")
-    _note(
+    note(f"{vendor}: our import took {', '.join(f'{t:.2f}' for t in times)} s; the median counts")
+    note(
         f"{vendor}: rows {report['rows']}: imported {report['imported']}, merged "
         f"{report['merged']}, rejected {report['rejected']}, possible duplicates "
         f"{report['possible_duplicates']}"
@@ -118,7 +119,7 @@ def _our_import(
     peak_kb = usage.ru_maxrss
     if tree is not None:
         peak_kb = max(peak_kb, tree.peak_kb)
-        _note(
+        note(
             f"{database.vendor}: peak RSS of the process {usage.ru_maxrss / 1024:.0f} MB, "
             f"peak PSS of it and its workers {tree.peak_kb / 1024:.0f} MB (untimed run)"
         )
@@ -174,11 +175,11 @@ def _django_import_export(vendor: str, base: Path, rows: int) -> tuple[int, floa
     if die_rows < rows and projected <= DIE_BUDGET_S:
         die_rows, seconds = _die_once(vendor, base, 0)
     elif die_rows < rows:
-        _note(
+        note(
             f"{vendor}: django-import-export timed on the first {die_rows} rows only; "
             f"the whole file would take ~{projected:.0f} s at that rate"
         )
-    _note(
+    note(
         f"{vendor}: django-import-export imported {die_rows} rows in {seconds:.1f} s "
         f"({die_rows / seconds:.0f} rows/s)"
     )
@@ -206,11 +207,6 @@ def _run(command: list[str], env: dict[str, str] | None) -> subprocess.Completed
 
 def _count(n: int) -> str:
     return f"{n // 1000}k" if n % 1000 == 0 else str(n)
-
-
-def _note(text: str) -> None:
-    sys.stderr.write(f"  ({text})\n")
-    sys.stderr.flush()
 
 
 def _zbut() -> list[str]:

@@ -31,6 +31,7 @@ import time
 from pathlib import Path
 
 from bench.databases import bench_database
+from bench.notes import note
 
 PROJECTS = 10
 COMPANIES_PER_PROJECT = 10_000
@@ -46,14 +47,14 @@ def portal_live_figures(vendor: str, *, events: int = EVENTS) -> list[tuple[str,
         env = database.env()
         started = time.perf_counter()
         _child(env, "prepare", "--events", str(events))
-        _note(f"{vendor}: {events} events over {PROJECTS * COMPANIES_PER_PROJECT} companies "
+        note(f"{vendor}: {events} events over {PROJECTS * COMPANIES_PER_PROJECT} companies "
               f"made in {time.perf_counter() - started:.0f} s")  # fmt: skip
         page = _child(env, "page")
         for name, p95 in page["per_filter"].items():
-            _note(f"{vendor}: page p95 with {name or 'no filter'}: {p95:.1f} ms")
+            note(f"{vendor}: page p95 with {name or 'no filter'}: {p95:.1f} ms")
         writers, streams = LOAD[vendor]
         live = _child(env, "latency", "--writers", str(writers), "--streams", str(streams))
-        _note(f"{vendor}: {writers} writers, {streams} SSE connections, {live['events']} events, "
+        note(f"{vendor}: {writers} writers, {streams} SSE connections, {live['events']} events, "
               f"{live['pairs']} deliveries ({live['missing']} missing), p50 {live['p50']:.0f} ms, "
               f"max {live['max']:.0f} ms; the load script's own event loop ran late by "
               f"p99 {live['client_lag_p99']:.0f} ms")  # fmt: skip
@@ -72,11 +73,6 @@ def _child(env: dict[str, str], task: str, *args: str) -> dict:
         sys.stderr.write(done.stderr[-4000:])
         raise SystemExit(f"bench.portal_live {task} failed")
     return json.loads(done.stdout.strip().splitlines()[-1])
-
-
-def _note(text: str) -> None:
-    sys.stderr.write(f"  ({text})\n")
-    sys.stderr.flush()
 
 
 # --- the children -------------------------------------------------------------------------

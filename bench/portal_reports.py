@@ -43,6 +43,7 @@ CHUNK = 5000
 
 def figures(vendor: str, *, companies: int, events: int) -> list[tuple[str, str]]:
     from bench.databases import bench_database
+    from bench.notes import note
 
     with bench_database(vendor) as database:
         done = subprocess.run(
@@ -65,10 +66,10 @@ def figures(vendor: str, *, companies: int, events: int) -> list[tuple[str, str]
         sys.stderr.write(done.stderr[-4000:])
         return [(f"funnel_report_s[{vendor}]", "FAILED"), (f"export_100k_s[{vendor}]", "FAILED")]
     result = json.loads(done.stdout.strip().splitlines()[-1])
-    sys.stderr.write(
-        f"  ({vendor}: built {result['companies']} companies, {result['events']} events in "
+    note(
+        f"{vendor}: built {result['companies']} companies, {result['events']} events in "
         f"{result['build_s']:.0f} s; report runs {result['report_runs']}, "
-        f"{result['rows']} rows exported)\n"
+        f"{result['rows']} rows exported"
     )
     return [
         (f"funnel_report_s[{vendor}]", f"{result['report_s']:.3f} s"),

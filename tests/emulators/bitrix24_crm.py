@@ -93,6 +93,9 @@ class Lead:
     multi: dict[str, list[dict[str, str]]] = field(default_factory=dict)
     comments: list[TimelineComment] = field(default_factory=list)
     created_at: str = ""
+    # When the portal stored it (time.time(), to the microsecond): DATE_CREATE has seconds only,
+    # and bench/handoff.py measures from a commit in another process to this moment.
+    stored_at: float = field(default_factory=time.time)
 
     def values(self, kind: str) -> list[str]:
         return [item["VALUE"] for item in self.multi.get(kind, [])]
