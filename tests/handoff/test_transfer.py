@@ -244,31 +244,62 @@ def test_the_webhook_url_of_bitrix24_is_encrypted_at_rest(world, bitrix24):
 
 
 def test_a_backlog_after_an_outage_goes_to_bitrix24_in_batches(lead_desk, bitrix24):
-    approved_companies(lead_desk.project_a, 17, start=10)
+    approved_companies(lead_desk.project_a, 52, start=10)
     connect_bitrix24(client=lead_desk.client_a, webhook_url=bitrix24.webhook_url)
     bitrix24.faults.unavailable(1000)
-    for i in range(20):
+    for i in range(55):
         _interested(lead_desk, phone=f"050 111 {i:04d}")
     assert not bitrix24.leads
     bitrix24.faults.clear()
     OutboxMessage.objects.filter(kind="bitrix24.transfer").update(next_attempt_at=timezone.now())
+    # The outage spent the destination's rate tokens on failed tries: refill as time would.
+    DestinationHealth.objects.update(tokens=10)
     before = len(bitrix24.requests)
     first = OutboxMessage.objects.filter(kind="bitrix24.transfer").order_by("pk").first()
     outbox.deliver(first.pk)
-    assert len(bitrix24.leads) == 16, "one backlog call carries 16 transfers"
+    assert len(bitrix24.leads) == 50, "one backlog call carries 50 transfers"
     assert len(bitrix24.requests) - before == 2, "a look-up batch and a write batch"
-    # The outage spent the destination's rate tokens on failed tries: refill as time would.
     DestinationHealth.objects.update(tokens=10)
     OutboxMessage.objects.exclude(state=OutboxState.DELIVERED).update(
         next_attempt_at=timezone.now()
     )
     _deliver_all()
-    assert len(bitrix24.leads) == 20
+    assert len(bitrix24.leads) == 55
     origins = {lead.fields["ORIGIN_ID"] for lead in bitrix24.leads.values()}
-    assert len(origins) == 20
+    assert len(origins) == 55
     assert set(
         OutboxMessage.objects.filter(kind="bitrix24.transfer").values_list("state", flat=True)
     ) == {OutboxState.DELIVERED}
+
+
+def test_a_backlog_call_tells_whose_is_each_lead_its_searches_found(lead_desk, bitrix24):
+    from zbut.handoff.bitrix24 import Bitrix24Client, lead_fields
+
+    with Bitrix24Client(bitrix24.webhook_url) as client:
+        existing = client.add_lead(lead_fields(
+            title="Старий лід", company_title="", name="", phones=["+38 (050) 111-00-03"],
+            emails=[], address="", source_description="", comments="",
+            origin_id="crm-1"))  # fmt: skip
+    approved_companies(lead_desk.project_a, 3, start=10)
+    connect_bitrix24(client=lead_desk.client_a, webhook_url=bitrix24.webhook_url)
+    bitrix24.faults.unavailable(1000)
+    companies = [_interested(lead_desk, phone=f"050 111 {i:04d}") for i in range(6)]
+    bitrix24.faults.clear()
+    OutboxMessage.objects.filter(kind="bitrix24.transfer").update(next_attempt_at=timezone.now())
+    DestinationHealth.objects.update(tokens=10, refilled_at=timezone.now())
+    before = len(bitrix24.requests)
+    outbox.deliver(OutboxMessage.objects.filter(kind="bitrix24.transfer").order_by("pk")[0].pk)
+
+    # Look-ups, the found lead's numbers (whose is it?), writes: a token for each.
+    assert len(bitrix24.requests) - before == 3
+    assert DestinationHealth.objects.get().tokens == pytest.approx(7, abs=0.2)
+    transfers = {t.company_id: t for t in Transfer.objects.all()}
+    duplicate = transfers[companies[3].pk]
+    assert (duplicate.bitrix24_lead_id, duplicate.bitrix24_duplicate) == (existing, True)
+    assert "Готові до зустрічі" in bitrix24.leads[existing].comments[0].text
+    others = [transfers[c.pk] for i, c in enumerate(companies) if i != 3]
+    assert all(t.bitrix24_lead_id and not t.bitrix24_duplicate for t in others)
+    assert len(bitrix24.leads) == 1 + 5
 
 
 def test_the_lead_email_reaches_a_real_smtp_server(lead_desk, smtp):

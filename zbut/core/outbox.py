@@ -21,7 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from zbut.core.models import DestinationHealth, OutboxMessage, OutboxState
@@ -265,6 +265,12 @@ def _take_token(destination: str, handler: Handler) -> timedelta | None:
     bucket.tokens, bucket.refilled_at = tokens - needed, now
     bucket.save(update_fields=["tokens", "refilled_at"])
     return None
+
+
+def spend_tokens(destination: str, count: int) -> None:
+    """Requests a handler makes beyond its ``requests_per_call`` (when it learns it must):
+    taken from the destination's bucket, below empty if need be, so the next call waits."""
+    DestinationHealth.objects.filter(destination=destination).update(tokens=F("tokens") - count)
 
 
 def _mark_failing(destination: str, error: str) -> None:

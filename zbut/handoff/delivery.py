@@ -40,39 +40,45 @@ SIGNATURE_HEADER = "Zbut-Signature"
 WEBHOOK_TIMEOUT = 10.0
 # Bitrix24 allows about 2 requests a second per portal with a burst of 50 (limits.md); stay under.
 BITRIX24_RATE, BITRIX24_BURST = 1.5, 40
-# A transfer's look-up takes up to three commands of a batch's fifty.
-TRANSFERS_PER_BATCH = MAX_BATCH_COMMANDS // 3
+# Fifty transfers a call, one write each in the writes' batch: their look-ups share commands.
+TRANSFERS_PER_BATCH = MAX_BATCH_COMMANDS
+# A transfer's numbers and addresses searched for a lead the client already has: a company's
+# switchboard and its people, and few enough that fifty transfers' searches, twenty values a
+# command, fit one batch with the look-up of their keys (1 + 20 + 10 commands).
+SEARCHED_PHONES, SEARCHED_EMAILS = 8, 4
+FINDBYCOMM_VALUES = 20  # crm.duplicate.findbycomm takes at most 20 values (its documentation)
 
 
 def deliver_transfers_to_bitrix24(messages: list[OutboxMessage]) -> dict[int, Any]:
-    """A backlog of transfers in two batch calls: look every lead up, then add what is missing.
+    """A backlog of transfers in two batch calls: look the leads up, then add what is missing.
 
-    The first call asks, per transfer, for the lead already carrying its key (ORIGIN_ID) and
-    for the client's leads sharing its phones or e-mails; the second adds the new leads and
-    comments on the existing ones. Each transfer's own error stays its own.
+    The look-ups are shared by all the transfers of the call: one crm.lead.list of the leads
+    already carrying their keys (ORIGIN_ID), and crm.duplicate.findbycomm over all their
+    phones and e-mails. A transfer per command would take three of a batch's fifty commands,
+    sixteen transfers a call, and a backlog of 1 000 would need 126 requests of a portal that
+    allows 2 a second. findbycomm does not say which value found a lead: when it finds any, a
+    third call reads their phones and e-mails to tell whose they are (and spends a token more
+    of the rate limit). The second call adds the new leads and comments on the existing ones.
+    A look-up that fails fails the call's transfers alike; a write's error stays its own.
     """
     outcomes: dict[int, Any] = {}
     plans = {m.pk: _TransferPlan.of(m) for m in messages}
     connection = Bitrix24Connection.objects.get(client_id=messages[0].client_id)
     with _bitrix24(connection) as client:
-        lookups: dict[str, tuple[str, dict[str, Any]]] = {}
-        for pk, plan in plans.items():
-            lookups[f"o{pk}"] = ("crm.lead.list", {
-                "filter": {"=ORIGINATOR_ID": ORIGINATOR_ID, "=ORIGIN_ID": plan.key},
-                "select": ["ID"]})  # fmt: skip
-            for kind, values in (("PHONE", plan.phones[:20]), ("EMAIL", plan.emails[:20])):
-                if values:
-                    lookups[f"{kind[0].lower()}{pk}"] = ("crm.duplicate.findbycomm", {
-                        "entity_type": "LEAD", "type": kind, "values": values})  # fmt: skip
-        found = client.batch(lookups)
+        found = client.batch(_lookups(list(plans.values())))
+        if found.errors:
+            error = _as_delivery_error(next(iter(found.errors.values())))
+            return dict.fromkeys(plans, error)
+        by_key: dict[str, int] = {}
+        for lead in sorted(found.results.get("keys") or [], key=lambda lead: int(lead["ID"])):
+            by_key.setdefault(str(lead.get("ORIGIN_ID")), int(lead["ID"]))
+        searched = sorted(_found_lead_ids(found.results))
+        contacts = _lead_contacts(client, searched, messages[0].destination) if searched else {}
         writes: dict[str, tuple[str, dict[str, Any]]] = {}
         for pk, plan in plans.items():
-            error = next((found.errors[k] for k in found.errors if k[1:] == str(pk)), None)
-            if error is not None:
-                outcomes[pk] = _as_delivery_error(error)
-            elif leads := found.results.get(f"o{pk}"):
-                outcomes[pk] = plan.done(int(leads[0]["ID"]), duplicate=False)
-            elif duplicates := _lead_ids(found.results, pk):
+            if (lead_id := by_key.get(plan.key)) is not None:
+                outcomes[pk] = plan.done(lead_id, duplicate=False)
+            elif duplicates := plan.duplicates_in(contacts):
                 plan.duplicate_of = duplicates[0]
                 writes[f"w{pk}"] = ("crm.timeline.comment.add", {"fields": {
                     "ENTITY_ID": duplicates[0], "ENTITY_TYPE": "lead",
@@ -90,6 +96,68 @@ def deliver_transfers_to_bitrix24(messages: list[OutboxMessage]) -> dict[int, An
                 lead_id = plan.duplicate_of or int(value)
                 outcomes[int(key[1:])] = plan.done(lead_id, duplicate=bool(plan.duplicate_of))
     return outcomes
+
+
+def _lookups(plans: list[_TransferPlan]) -> dict[str, tuple[str, dict[str, Any]]]:
+    """The look-up batch of a call's transfers: their keys' leads, then the searches."""
+    commands: dict[str, tuple[str, dict[str, Any]]] = {
+        "keys": ("crm.lead.list", {
+            "filter": {"=ORIGINATOR_ID": ORIGINATOR_ID, "@ORIGIN_ID": [p.key for p in plans]},
+            "select": ["ID", "ORIGIN_ID"], "order": {"ID": "ASC"}}),
+    }  # fmt: skip
+    searched = (
+        ("PHONE", _unique([v for p in plans for v in p.phones[:SEARCHED_PHONES]])),
+        ("EMAIL", _unique([v for p in plans for v in p.emails[:SEARCHED_EMAILS]])),
+    )
+    for kind, values in searched:
+        for n, start in enumerate(range(0, len(values), FINDBYCOMM_VALUES)):
+            commands[f"{kind[0].lower()}{n}"] = ("crm.duplicate.findbycomm", {
+                "entity_type": "LEAD", "type": kind,
+                "values": values[start : start + FINDBYCOMM_VALUES]})  # fmt: skip
+    return commands
+
+
+def _found_lead_ids(results: dict[str, Any]) -> set[int]:
+    found: set[int] = set()
+    for key, answer in results.items():
+        if key != "keys" and isinstance(answer, dict):  # PHP answers `[]` for no match
+            found.update(int(lead_id) for lead_id in answer.get("LEAD", []))
+    return found
+
+
+def _lead_contacts(
+    client: Bitrix24Client, lead_ids: list[int], destination: str
+) -> dict[int, tuple[set[str], set[str]]]:
+    """The phones (``phone_key``) and e-mails (lower case) of the leads found by searching."""
+    outbox.spend_tokens(destination, 1)
+    commands = {
+        f"l{n}": (
+            "crm.lead.list",
+            {
+                "filter": {"@ID": lead_ids[start : start + MAX_BATCH_COMMANDS]},
+                "select": ["ID", "PHONE", "EMAIL"],
+            },
+        )
+        for n, start in enumerate(range(0, len(lead_ids), MAX_BATCH_COMMANDS))
+    }
+    answer = client.batch(commands)
+    if answer.errors:
+        raise next(iter(answer.errors.values()))
+    contacts: dict[int, tuple[set[str], set[str]]] = {}
+    for leads in answer.results.values():
+        for lead in leads or []:
+            contacts[int(lead["ID"])] = (
+                {phone_key(item.get("VALUE", "")) for item in lead.get("PHONE") or []},
+                {str(item.get("VALUE", "")).lower() for item in lead.get("EMAIL") or []},
+            )
+    return contacts
+
+
+def phone_key(phone: str) -> str:
+    """A number as two spellings of it agree: its last nine digits (the subscriber's, after
+    +380 or 0), so that a lead's "050 111 22 33" is our "+380501112233"."""
+    digits = "".join(c for c in phone.split(";")[0].split(",")[0] if c.isdigit())
+    return digits[-9:]
 
 
 class _TransferPlan:
@@ -121,6 +189,16 @@ class _TransferPlan:
         connection = Bitrix24Connection.objects.get(client_id=transfer.client_id)
         return cls(message, transfer, connection.assigned_by_id)
 
+    def duplicates_in(self, contacts: dict[int, tuple[set[str], set[str]]]) -> list[int]:
+        """The leads, lowest id first, that share a searched phone or e-mail of this transfer."""
+        phones = {phone_key(p) for p in self.phones[:SEARCHED_PHONES]} - {""}
+        emails = {e.lower() for e in self.emails[:SEARCHED_EMAILS]}
+        return sorted(
+            lead_id
+            for lead_id, (their_phones, their_emails) in contacts.items()
+            if phones & their_phones or emails & their_emails
+        )
+
     def done(self, lead_id: int, *, duplicate: bool) -> dict[str, Any]:
         Transfer.objects.filter(pk=self.transfer.pk).update(
             bitrix24_lead_id=lead_id, bitrix24_duplicate=duplicate
@@ -151,15 +229,6 @@ def deliver_comments_to_bitrix24(messages: list[OutboxMessage]) -> dict[int, Any
     for key, comment_id in result.results.items():
         outcomes[int(key[1:])] = {"comment_id": int(comment_id)}
     return outcomes
-
-
-def _lead_ids(results: dict[str, Any], pk: int) -> list[int]:
-    found: set[int] = set()
-    for key in (f"p{pk}", f"e{pk}"):
-        answer = results.get(key)
-        if isinstance(answer, dict):  # PHP answers `[]` when nothing matched
-            found.update(int(lead_id) for lead_id in answer.get("LEAD", []))
-    return sorted(found)
 
 
 def _as_delivery_error(error: Bitrix24Error) -> Exception:
