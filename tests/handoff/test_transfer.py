@@ -267,6 +267,10 @@ def test_a_backlog_after_an_outage_goes_to_bitrix24_in_batches(lead_desk, bitrix
     assert len(bitrix24.leads) == 55
     origins = {lead.fields["ORIGIN_ID"] for lead in bitrix24.leads.values()}
     assert len(origins) == 55
+    delivered = Event.objects.filter(kind=EventKind.TRANSFER, payload__status="delivered")
+    assert sorted(delivered.values_list("company_id", flat=True)) == sorted(
+        Transfer.objects.values_list("company_id", flat=True)
+    ), "each company's history shows its delivery"
     assert set(
         OutboxMessage.objects.filter(kind="bitrix24.transfer").values_list("state", flat=True)
     ) == {OutboxState.DELIVERED}

@@ -51,6 +51,8 @@ class Handler:
     burst: int = 1
     # Told when a message is delivered or dead, e.g. to write the delivery into the history.
     on_finish: Callable[[OutboxMessage], None] | None = None
+    # Told at once of the messages a backlog call delivered, instead of ``on_finish`` each.
+    on_finish_many: Callable[[list[OutboxMessage]], None] | None = None
     # Delivers a backlog in one call (e.g. a Bitrix24 `batch`): message id → result or error.
     deliver_many: Callable[[list[OutboxMessage]], dict[int, Any]] | None = None
     batch_size: int = 1
@@ -150,12 +152,15 @@ def deliver(message_id: int) -> OutboxMessage:
     return _delivered(message, handler, result)
 
 
-def _delivered(message: OutboxMessage, handler: Handler, result: dict[str, Any]) -> OutboxMessage:
+def _delivered(
+    message: OutboxMessage, handler: Handler, result: dict[str, Any], *, tell: bool = True
+) -> OutboxMessage:
     message.state, message.result, message.last_error = OutboxState.DELIVERED, result, ""
     message.delivered_at, message.lease_until = timezone.now(), None
     message.save(update_fields=["state", "result", "last_error", "delivered_at", "lease_until"])
     _mark_healthy(message.destination)
-    _tell(handler, message)
+    if tell:
+        _tell(handler, message)
     return message
 
 
@@ -173,6 +178,7 @@ def _deliver_backlog(first: OutboxMessage, handler: Handler) -> OutboxMessage:
         outcomes = handler.deliver_many(messages)
     except Exception as error:  # the whole call failed: every message takes the same way
         outcomes = {message.pk: error for message in messages}
+    delivered: list[OutboxMessage] = []
     for message in messages:
         outcome = outcomes.get(message.pk, RetryableDelivery("no answer for this message"))
         if isinstance(outcome, FatalDelivery):
@@ -181,7 +187,13 @@ def _deliver_backlog(first: OutboxMessage, handler: Handler) -> OutboxMessage:
             error = str(outcome) if isinstance(outcome, RetryableDelivery) else repr(outcome)
             _finish(message, dead=message.attempts >= MAX_ATTEMPTS, error=error)
         else:
-            _delivered(message, handler, outcome or {})
+            _delivered(message, handler, outcome or {}, tell=handler.on_finish_many is None)
+            delivered.append(message)
+    if handler.on_finish_many is not None and delivered:
+        try:
+            handler.on_finish_many(delivered)
+        except Exception:  # the deliveries stand; only their notes in the history are missing
+            logger.exception("outbox on_finish_many failed kind=%s", first.kind)
     first.refresh_from_db()
     return first
 

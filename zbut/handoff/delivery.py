@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from zbut.bases.history_lines import CLIENT_HISTORY_KINDS, history_line
+from zbut.bases.models import CompanyEmail, CompanyPhone
 from zbut.core import outbox
 from zbut.core.mail import deliver_email
 from zbut.core.models import OutboxMessage, OutboxState
@@ -34,7 +35,8 @@ from zbut.handoff.bitrix24 import (
 )
 from zbut.handoff.models import Bitrix24Connection, Transfer, WebhookEndpoint
 from zbut.history.models import Event, EventKind
-from zbut.history.services import record_event
+from zbut.history.services import NewEvent, record_events
+from zbut.projects.models import Project
 
 SIGNATURE_HEADER = "Zbut-Signature"
 WEBHOOK_TIMEOUT = 10.0
@@ -62,7 +64,7 @@ def deliver_transfers_to_bitrix24(messages: list[OutboxMessage]) -> dict[int, An
     A look-up that fails fails the call's transfers alike; a write's error stays its own.
     """
     outcomes: dict[int, Any] = {}
-    plans = {m.pk: _TransferPlan.of(m) for m in messages}
+    plans = _TransferPlan.all_of(messages)
     connection = Bitrix24Connection.objects.get(client_id=messages[0].client_id)
     with _bitrix24(connection) as client:
         found = client.batch(_lookups(list(plans.values())))
@@ -163,31 +165,55 @@ def phone_key(phone: str) -> str:
 class _TransferPlan:
     """What one transfer sends: the lead's fields, its contacts and the client history."""
 
-    def __init__(self, message: OutboxMessage, transfer: Transfer, connection_assigned: int | None):
+    def __init__(
+        self,
+        message: OutboxMessage,
+        transfer: Transfer,
+        connection: Bitrix24Connection,
+        contacts: tuple[list[str], list[str]],
+        history: list[Event],
+    ) -> None:
         company = transfer.company
+        phones, emails = contacts
         self.transfer = transfer
         self.key = message.idempotency_key
-        self.phones = _unique([transfer.lead.get("phone", ""), *company.phones.filter(
-            is_bad=False).values_list("e164", flat=True)])  # fmt: skip
-        self.emails = _unique([transfer.lead.get("email", ""), *company.emails.values_list(
-            "address", flat=True)])  # fmt: skip
-        self.comments = _client_history(transfer)
+        self.phones = _unique([transfer.lead.get("phone", ""), *phones])
+        self.emails = _unique([transfer.lead.get("email", ""), *emails])
+        self.comments = _client_history(transfer, history)
         title = f"{company.legal_form} {company.name}".strip()
         self.fields = lead_fields(
             title=title, company_title=title, name=transfer.lead.get("contact_person", ""),
             phones=self.phones, emails=self.emails, address=company.address,
             source_description=f"Zbut · {transfer.project.name}", comments=self.comments,
-            origin_id=self.key, assigned_by_id=connection_assigned,
+            origin_id=self.key, assigned_by_id=connection.assigned_by_id,
         )  # fmt: skip
         self.duplicate_of: int | None = None
 
     @classmethod
-    def of(cls, message: OutboxMessage) -> _TransferPlan:
-        transfer = Transfer.objects.select_related("company", "project", "requested_by").get(
-            pk=message.payload["transfer"]
+    def all_of(cls, messages: list[OutboxMessage]) -> dict[int, _TransferPlan]:
+        """The plans of a call's transfers (one client's), by message id: a few queries for
+        them all, not five for each."""
+        transfers = Transfer.objects.select_related("company", "project", "requested_by").in_bulk(
+            [m.payload["transfer"] for m in messages]
         )
-        connection = Bitrix24Connection.objects.get(client_id=transfer.client_id)
-        return cls(message, transfer, connection.assigned_by_id)
+        connection = Bitrix24Connection.objects.get(client_id=messages[0].client_id)
+        company_ids = [t.company_id for t in transfers.values()]
+        contacts: dict[int, tuple[list[str], list[str]]] = {pk: ([], []) for pk in company_ids}
+        phones = CompanyPhone.objects.filter(company_id__in=company_ids, is_bad=False)
+        for company_id, e164 in phones.order_by("pk").values_list("company_id", "e164"):
+            contacts[company_id][0].append(e164)
+        emails = CompanyEmail.objects.filter(company_id__in=company_ids).order_by("pk")
+        for company_id, address in emails.values_list("company_id", "address"):
+            contacts[company_id][1].append(address)
+        histories = _client_history_events(company_ids)
+        plans = {}
+        for message in messages:
+            transfer = transfers[message.payload["transfer"]]
+            company_id = transfer.company_id
+            plans[message.pk] = cls(
+                message, transfer, connection, contacts[company_id], histories[company_id]
+            )
+        return plans
 
     def duplicates_in(self, contacts: dict[int, tuple[set[str], set[str]]]) -> list[int]:
         """The leads, lowest id first, that share a searched phone or e-mail of this transfer."""
@@ -299,20 +325,41 @@ def webhook_body(transfer: Transfer, message: OutboxMessage) -> dict[str, Any]:
 
 def record_delivery(message: OutboxMessage) -> None:
     """The company's history shows each delivery and how it ended."""
-    if message.company_id is None or message.project_id is None:
-        return
-    channel = message.kind.split(".")[0]
-    payload: dict[str, Any] = {"status": message.state, "channel": channel}
+    record_deliveries([message])
+
+
+def record_deliveries(messages: list[OutboxMessage]) -> None:
+    """``record_delivery`` of a backlog call's messages: one append to each project's chain
+    (every append locks the chain, which the managers of the project write to as well)."""
+    by_project: dict[int, list[OutboxMessage]] = {}
+    for message in messages:
+        if message.company_id is not None and message.project_id is not None:
+            by_project.setdefault(message.project_id, []).append(message)
+    projects = Project.objects.in_bulk(list(by_project))
+    with transaction.atomic():
+        for project_id, delivered in by_project.items():
+            record_events(
+                project=projects[project_id],
+                drafts=[
+                    NewEvent(
+                        kind=EventKind.TRANSFER,
+                        company_id=m.company_id,
+                        payload=_delivery_payload(m),
+                    )
+                    for m in delivered
+                ],
+                returning=False,
+            )
+
+
+def _delivery_payload(message: OutboxMessage) -> dict[str, Any]:
+    payload: dict[str, Any] = {"status": message.state, "channel": message.kind.split(".")[0]}
     if message.state == OutboxState.DEAD:
         payload["error"] = message.last_error[:500]
     if "lead_id" in message.result:
         payload["lead_id"] = message.result["lead_id"]
         payload["duplicate"] = message.result.get("duplicate", False)
-    with transaction.atomic():
-        record_event(
-            kind=EventKind.TRANSFER, project=message.project, company=message.company,
-            payload=payload,
-        )  # fmt: skip
+    return payload
 
 
 def _bitrix24(connection: Bitrix24Connection) -> _Bitrix24Session:
@@ -336,13 +383,21 @@ class _Bitrix24Session:
             raise outbox.FatalDelivery(str(error)) from None
 
 
-def _client_history(transfer: Transfer) -> str:
+def _client_history_events(company_ids: list[int]) -> dict[int, list[Event]]:
+    """The events of the client history of each company, oldest first."""
     events = (
-        Event.objects.filter(company=transfer.company, kind__in=CLIENT_HISTORY_KINDS)
+        Event.objects.filter(company_id__in=company_ids, kind__in=CLIENT_HISTORY_KINDS)
         .exclude(kind=EventKind.TRANSFER)
         .select_related("actor")
-        .order_by("occurred_at", "seq")
+        .order_by("company_id", "occurred_at", "seq")
     )
+    history: dict[int, list[Event]] = {pk: [] for pk in company_ids}
+    for event in events:
+        history[event.company_id].append(event)
+    return history
+
+
+def _client_history(transfer: Transfer, events: list[Event]) -> str:
     lines = [
         history_line(occurred_at=e.occurred_at, actor_name=e.actor.get_full_name() if e.actor
                      else "", kind=e.kind, payload=e.payload)
@@ -373,6 +428,7 @@ def register_handlers() -> None:
             BITRIX24_RATE,
             BITRIX24_BURST,
             on_finish=record_delivery,
+            on_finish_many=record_deliveries,
             deliver_many=deliver_transfers_to_bitrix24,
             batch_size=TRANSFERS_PER_BATCH,
             requests_per_call=2,  # the look-ups' batch, then the writes'
