@@ -153,13 +153,15 @@ def deliver(message_id: int) -> OutboxMessage:
 
 
 def _delivered(
-    message: OutboxMessage, handler: Handler, result: dict[str, Any], *, tell: bool = True
+    message: OutboxMessage, handler: Handler, result: dict[str, Any], *, alone: bool = True
 ) -> OutboxMessage:
+    """Record a delivery; ``alone=False`` (one of a backlog call's) leaves marking the
+    destination healthy and telling the handler to the call, once for all."""
     message.state, message.result, message.last_error = OutboxState.DELIVERED, result, ""
     message.delivered_at, message.lease_until = timezone.now(), None
     message.save(update_fields=["state", "result", "last_error", "delivered_at", "lease_until"])
-    _mark_healthy(message.destination)
-    if tell:
+    if alone:
+        _mark_healthy(message.destination)
         _tell(handler, message)
     return message
 
@@ -179,27 +181,29 @@ def _deliver_backlog(first: OutboxMessage, handler: Handler) -> OutboxMessage:
     except Exception as error:  # the whole call failed: every message takes the same way
         outcomes = {message.pk: error for message in messages}
     delivered: list[OutboxMessage] = []
-    for message in messages:
-        outcome = outcomes.get(message.pk, RetryableDelivery("no answer for this message"))
-        if isinstance(outcome, FatalDelivery):
-            _finish(message, dead=True, error=str(outcome))
-        elif isinstance(outcome, Exception):
-            error = str(outcome) if isinstance(outcome, RetryableDelivery) else repr(outcome)
-            _finish(message, dead=message.attempts >= MAX_ATTEMPTS, error=error)
-        else:
-            _delivered(message, handler, outcome or {}, tell=handler.on_finish_many is None)
-            delivered.append(message)
-    if handler.on_finish_many is not None and delivered:
-        try:
-            handler.on_finish_many(delivered)
-        except Exception:  # the deliveries stand; only their notes in the history are missing
-            logger.exception("outbox on_finish_many failed kind=%s", first.kind)
+    # One commit for the call's results, not one a row: on PostgreSQL each commit waits for
+    # the WAL to reach the disk. Lost with a crash before it, they come back when the leases
+    # expire, and the handler finds what it had delivered (its messages' keys).
+    with transaction.atomic():
+        for message in messages:
+            outcome = outcomes.get(message.pk, RetryableDelivery("no answer for this message"))
+            if isinstance(outcome, FatalDelivery):
+                _finish(message, dead=True, error=str(outcome))
+            elif isinstance(outcome, Exception):
+                error = str(outcome) if isinstance(outcome, RetryableDelivery) else repr(outcome)
+                _finish(message, dead=message.attempts >= MAX_ATTEMPTS, error=error)
+            else:
+                delivered.append(_delivered(message, handler, outcome or {}, alone=False))
+        if delivered:
+            _mark_healthy(first.destination)
+    if delivered:
+        _tell_many(handler, delivered)
     first.refresh_from_db()
     return first
 
 
 def _claim_more(first: OutboxMessage, limit: int) -> list[OutboxMessage]:
-    """Claim up to ``limit`` more due messages like ``first`` (each by a conditional update)."""
+    """Claim up to ``limit`` more due messages like ``first``."""
     if limit <= 0:
         return []
     now = timezone.now()
@@ -210,14 +214,15 @@ def _claim_more(first: OutboxMessage, limit: int) -> list[OutboxMessage]:
         .order_by("next_attempt_at", "pk")
         .values_list("pk", flat=True)[:limit]
     )
-    claimed = [
-        pk
-        for pk in list(candidates)
-        if OutboxMessage.objects.filter(due, pk=pk).update(
-            state=OutboxState.SENDING, lease_until=now + LEASE
-        )
-    ]
-    return list(OutboxMessage.objects.filter(pk__in=claimed).order_by("pk"))
+    # One conditional update for them all: a row another worker claimed meanwhile is no longer
+    # due, and the rows this one claimed carry its lease, to the microsecond.
+    lease = now + LEASE
+    pks = list(candidates)
+    OutboxMessage.objects.filter(due, pk__in=pks).update(
+        state=OutboxState.SENDING, lease_until=lease
+    )
+    claimed = OutboxMessage.objects.filter(pk__in=pks, state=OutboxState.SENDING, lease_until=lease)
+    return list(claimed.order_by("pk"))
 
 
 def _tell(handler: Handler | None, message: OutboxMessage) -> None:
@@ -227,6 +232,17 @@ def _tell(handler: Handler | None, message: OutboxMessage) -> None:
         handler.on_finish(message)
     except Exception:  # the delivery stands; only its note in the history is missing
         logger.exception("outbox on_finish failed kind=%s id=%s", message.kind, message.pk)
+
+
+def _tell_many(handler: Handler, messages: list[OutboxMessage]) -> None:
+    if handler.on_finish_many is None:
+        for message in messages:
+            _tell(handler, message)
+        return
+    try:
+        handler.on_finish_many(messages)
+    except Exception:  # the deliveries stand; only their notes in the history are missing
+        logger.exception("outbox on_finish_many failed kind=%s", messages[0].kind)
 
 
 def backoff(attempts: int) -> timedelta:

@@ -97,6 +97,8 @@ def deliver_transfers_to_bitrix24(messages: list[OutboxMessage]) -> dict[int, An
                 plan = plans[int(key[1:])]
                 lead_id = plan.duplicate_of or int(value)
                 outcomes[int(key[1:])] = plan.done(lead_id, duplicate=bool(plan.duplicate_of))
+    done = [plans[pk].transfer for pk, outcome in outcomes.items() if isinstance(outcome, dict)]
+    Transfer.objects.bulk_update(done, ["bitrix24_lead_id", "bitrix24_duplicate"])
     return outcomes
 
 
@@ -226,9 +228,8 @@ class _TransferPlan:
         )
 
     def done(self, lead_id: int, *, duplicate: bool) -> dict[str, Any]:
-        Transfer.objects.filter(pk=self.transfer.pk).update(
-            bitrix24_lead_id=lead_id, bitrix24_duplicate=duplicate
-        )
+        """The transfer's lead; the call writes its transfers' leads at once, at its end."""
+        self.transfer.bitrix24_lead_id, self.transfer.bitrix24_duplicate = lead_id, duplicate
         return {"lead_id": lead_id, "duplicate": duplicate}
 
 
