@@ -26,6 +26,7 @@ from zbut.core.mail import deliver_email
 from zbut.core.models import OutboxMessage, OutboxState
 from zbut.handoff.bitrix24 import (
     MAX_BATCH_COMMANDS,
+    MAX_COMM_VALUES,
     ORIGINATOR_ID,
     Bitrix24Client,
     Bitrix24Error,
@@ -48,7 +49,6 @@ TRANSFERS_PER_BATCH = MAX_BATCH_COMMANDS
 # switchboard and its people, and few enough that fifty transfers' searches, twenty values a
 # command, fit one batch with the look-up of their keys (1 + 20 + 10 commands).
 SEARCHED_PHONES, SEARCHED_EMAILS = 8, 4
-FINDBYCOMM_VALUES = 20  # crm.duplicate.findbycomm takes at most 20 values (its documentation)
 
 
 def deliver_transfers_to_bitrix24(messages: list[OutboxMessage]) -> dict[int, Any]:
@@ -64,8 +64,8 @@ def deliver_transfers_to_bitrix24(messages: list[OutboxMessage]) -> dict[int, An
     A look-up that fails fails the call's transfers alike; a write's error stays its own.
     """
     outcomes: dict[int, Any] = {}
-    plans = _TransferPlan.all_of(messages)
     connection = Bitrix24Connection.objects.get(client_id=messages[0].client_id)
+    plans = _TransferPlan.all_of(messages, connection)
     with _bitrix24(connection) as client:
         found = client.batch(_lookups(list(plans.values())))
         if found.errors:
@@ -114,10 +114,10 @@ def _lookups(plans: list[_TransferPlan]) -> dict[str, tuple[str, dict[str, Any]]
         ("EMAIL", _unique([v for p in plans for v in p.emails[:SEARCHED_EMAILS]])),
     )
     for kind, values in searched:
-        for n, start in enumerate(range(0, len(values), FINDBYCOMM_VALUES)):
+        for n, start in enumerate(range(0, len(values), MAX_COMM_VALUES)):
             commands[f"{kind[0].lower()}{n}"] = ("crm.duplicate.findbycomm", {
                 "entity_type": "LEAD", "type": kind,
-                "values": values[start : start + FINDBYCOMM_VALUES]})  # fmt: skip
+                "values": values[start : start + MAX_COMM_VALUES]})  # fmt: skip
     return commands
 
 
@@ -192,13 +192,14 @@ class _TransferPlan:
         self.duplicate_of: int | None = None
 
     @classmethod
-    def all_of(cls, messages: list[OutboxMessage]) -> dict[int, _TransferPlan]:
-        """The plans of a call's transfers (one client's), by message id: a few queries for
-        them all, not five for each."""
+    def all_of(
+        cls, messages: list[OutboxMessage], connection: Bitrix24Connection
+    ) -> dict[int, _TransferPlan]:
+        """The plans of a call's transfers (``connection``'s client's), by message id: a few
+        queries for them all, not five for each."""
         transfers = Transfer.objects.select_related("company", "project", "requested_by").in_bulk(
             [m.payload["transfer"] for m in messages]
         )
-        connection = Bitrix24Connection.objects.get(client_id=messages[0].client_id)
         company_ids = [t.company_id for t in transfers.values()]
         contacts: dict[int, tuple[list[str], list[str]]] = {pk: ([], []) for pk in company_ids}
         phones = CompanyPhone.objects.filter(company_id__in=company_ids, is_bad=False)
